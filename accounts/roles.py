@@ -1,0 +1,25 @@
+"""The two ready-made admin roles, kept as Django permission groups."""
+
+from django.contrib.auth.models import Group, Permission
+
+ADMINISTRATOR = "Administrator"
+READ_ONLY = "Read Only"
+
+# Apps whose models the Admin Portal manages. Django's own auth permissions are left
+# to superusers so that no role can grant itself more rights.
+MANAGED_APPS = ("accounts", "sso_apps", "audit", "notifications", "axes")
+
+
+def roles_sync_permissions(sender=None, **kwargs):
+    """Give Administrator every managed permission and Read Only every view permission.
+
+    Runs after each migrate, so models added by later migrations are covered too.
+    Roles that were deleted by hand are not recreated here (the data migration owns that).
+    """
+    managed = Permission.objects.filter(content_type__app_label__in=MANAGED_APPS)
+    administrator = Group.objects.filter(name=ADMINISTRATOR).first()
+    if administrator:
+        administrator.permissions.add(*managed)
+    read_only = Group.objects.filter(name=READ_ONLY).first()
+    if read_only:
+        read_only.permissions.add(*managed.filter(codename__startswith="view_"))

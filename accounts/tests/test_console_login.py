@@ -1,0 +1,81 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+
+
+@pytest.mark.django_db
+def test_console_requires_sign_in(client):
+    response = client.get(reverse("userconsole:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("userconsole:login"))
+
+
+@pytest.mark.django_db
+def test_active_user_signs_in_with_email_in_any_case(client, user_factory, password):
+    user = user_factory(email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    response = client.post(
+        reverse("userconsole:login"), {"email": "ADA@example.com", "password": password}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("userconsole:home")
+    home = client.get(reverse("userconsole:home"))
+    assert home.wsgi_request.user == user
+    assert "Welcome, Ada Lovelace" in home.text
+    assert "Your applications" in home.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        (User.State.SUSPENDED, "Your account is suspended"),
+        (User.State.STAGED, "Your account has not been activated yet"),
+    ],
+)
+def test_non_active_user_cannot_sign_in_and_is_told_why(
+    client, user_factory, password, state, message
+):
+    user_factory(email="sus@example.com", state=state)
+    response = client.post(
+        reverse("userconsole:login"), {"email": "sus@example.com", "password": password}
+    )
+    assert response.status_code == 200
+    assert message in response.text
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_password_of_suspended_user_does_not_reveal_the_state(client, user_factory):
+    user_factory(email="sus@example.com", state=User.State.SUSPENDED)
+    response = client.post(
+        reverse("userconsole:login"), {"email": "sus@example.com", "password": "wrong"}
+    )
+    assert "suspended" not in response.text
+    assert "do not match an account" in response.text
+
+
+@pytest.mark.django_db
+def test_suspending_a_signed_in_user_ends_their_session(client, user_factory):
+    user = user_factory()
+    client.force_login(user)
+    User.objects.filter(pk=user.pk).update(state=User.State.SUSPENDED)
+    response = client.get(reverse("userconsole:home"))
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_in_follows_a_safe_next_url_only(client, user_factory, password):
+    user_factory(email="n@example.com")
+    data = {"email": "n@example.com", "password": password, "next": "https://evil.example/"}
+    response = client.post(reverse("userconsole:login"), data)
+    assert response["Location"] == reverse("userconsole:home")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_logout_returns_to_console_sign_in(client, user_factory, method):
+    client.force_login(user_factory())
+    response = getattr(client, method)(reverse("userconsole:logout"))
+    assert response["Location"] == reverse("userconsole:login")
+    assert "_auth_user_id" not in client.session

@@ -1,0 +1,51 @@
+"""The Tessera Admin Portal: Django admin, grouped the way the product is."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+# Sections of the navigation, in order, and the models each one holds
+# ("app_label.ModelName"). Models not listed fall under "Administration".
+NAVIGATION = (
+    (_("User Management"), "user-management", ("accounts.User", "accounts.UserGroup")),
+    (
+        _("User Authentication"),
+        "user-authentication",
+        ("sso_apps.Application", "sso_apps.ConnectorTemplate"),
+    ),
+    (_("Activity"), "activity", ("audit.AuditEvent", "notifications.Notification")),
+)
+
+
+class TesseraAdminSite(admin.AdminSite):
+    site_header = _("Tessera Admin Portal")
+    site_title = _("Tessera Admin Portal")
+    index_title = _("Dashboard")
+    site_url = "/userconsole/"
+
+    def get_app_list(self, request, app_label=None):
+        """Regroup Django's per-app list into the product's navigation sections."""
+        apps = super().get_app_list(request, app_label)
+        if app_label:
+            return apps
+        models = {}
+        for app in apps:
+            for model in app["models"]:
+                models[f"{app['app_label']}.{model['object_name']}"] = model
+        sections = []
+        for name, slug, keys in NAVIGATION:
+            section_models = [models.pop(key) for key in keys if key in models]
+            if section_models:
+                sections.append(_section(name, slug, section_models))
+        if models:
+            sections.append(_section(_("Administration"), "administration", list(models.values())))
+        return sections
+
+
+def _section(name, slug, models):
+    return {
+        "name": name,
+        "app_label": slug,
+        "app_url": models[0]["admin_url"] or "",
+        "has_module_perms": True,
+        "models": models,
+    }

@@ -1,0 +1,1 @@
+"""Settings live in one module per environment (dev, prod, test) over a shared base."""

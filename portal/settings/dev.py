@@ -1,0 +1,7 @@
+"""Development: DEBUG on, secrets generated once into git-ignored files."""
+
+from portal.settings.base import *  # noqa: F403
+from portal.settings.env import dev_secret, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="") or dev_secret(".secret_key")

@@ -1,0 +1,89 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="portal.settings.prod",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        TESSERA_BASE_URL="https://sso.example.com",
+        ALLOWED_HOSTS="sso.example.com",
+        EMAIL_URL="smtp+tls://tessera:secret@mail.example.com:587",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.prod",
+        "TESSERA_BASE_URL": "https://sso.example.com",
+    }
+    result = _manage("check", **environment, SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_a_plain_http_base_url():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="portal.settings.prod",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        TESSERA_BASE_URL="http://sso.example.com",
+    )
+    assert result.returncode != 0
+    assert "https://" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("", "django.db.backends.sqlite3"),
+        ("postgres://u:p@127.0.0.1:5432/tessera", "django.db.backends.postgresql"),
+    ],
+)
+def test_database_url_selects_the_engine(url, engine):
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if url:
+        environment["DATABASE_URL"] = url
+    environment["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == engine, result.stderr
+
+
+def test_passwords_are_hashed_with_argon2_first():
+    from portal.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SsoAppsConfig(AppConfig):
+    name = "sso_apps"
+    verbose_name = _("User Authentication")

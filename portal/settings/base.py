@@ -146,3 +146,4 @@ ADMIN_SITE_HEADER = _("Tessera Admin Portal")
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.email import *  # noqa: E402,F403
 from portal.settings.logging import *  # noqa: E402,F403
+from portal.settings.sso_apps import *  # noqa: E402,F403

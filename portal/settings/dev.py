@@ -5,3 +5,6 @@ from portal.settings.env import dev_secret, env
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="") or dev_secret(".secret_key")
+SSO_APPS_KEY_ENCRYPTION_SECRET = SSO_APPS_KEY_ENCRYPTION_SECRET or dev_secret(  # noqa: F405
+    ".key_encryption_secret"
+)

@@ -10,6 +10,11 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters.")
 
+if len(SSO_APPS_KEY_ENCRYPTION_SECRET) < 32:  # noqa: F405
+    raise ImproperlyConfigured(
+        "SSO_APPS_KEY_ENCRYPTION_SECRET must be set (32+ random characters): it encrypts IdP keys."
+    )
+
 if not TESSERA_BASE_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("TESSERA_BASE_URL must be an https:// origin in production.")
 

@@ -10,6 +10,9 @@ from portal.settings.env import env
 DEBUG = False
 # Random per run unless a test harness passes one to the processes it starts.
 SECRET_KEY = env.str("SECRET_KEY", default="") or get_random_secret_key()
+SSO_APPS_KEY_ENCRYPTION_SECRET = (
+    env.str("SSO_APPS_KEY_ENCRYPTION_SECRET", default="") or get_random_secret_key()
+)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"

@@ -33,6 +33,7 @@ def test_check_deploy_passes_with_production_settings():
         TESSERA_BASE_URL="https://sso.example.com",
         ALLOWED_HOSTS="sso.example.com",
         EMAIL_URL="smtp+tls://tessera:secret@mail.example.com:587",
+        SSO_APPS_KEY_ENCRYPTION_SECRET=secrets.token_urlsafe(48),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -81,6 +82,18 @@ def test_database_url_selects_the_engine(url, engine):
         timeout=60,
     )
     assert result.stdout.strip() == engine, result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_key_encryption_secret():
+    result = _manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="portal.settings.prod",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        TESSERA_BASE_URL="https://sso.example.com",
+        SSO_APPS_KEY_ENCRYPTION_SECRET="",
+    )
+    assert result.returncode != 0
+    assert "SSO_APPS_KEY_ENCRYPTION_SECRET" in result.stderr
 
 
 def test_passwords_are_hashed_with_argon2_first():

@@ -1,0 +1,50 @@
+"""The one place sso_apps reads its settings (SSO_APPS_*)."""
+
+from django.conf import settings
+
+
+class AppSettings:
+    """Settings with their defaults, read at use time so tests can override them."""
+
+    @property
+    def key_encryption_secrets(self) -> list[str]:
+        current = settings.SSO_APPS_KEY_ENCRYPTION_SECRET
+        if not current:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured("SSO_APPS_KEY_ENCRYPTION_SECRET is not set.")
+        return [current, *getattr(settings, "SSO_APPS_KEY_ENCRYPTION_OLD_SECRETS", [])]
+
+    @property
+    def base_url(self) -> str:
+        return settings.TESSERA_BASE_URL.rstrip("/")
+
+    def default_idp_entity_id(self, suffix: str) -> str:
+        return settings.SSO_APPS_IDP_ENTITY_ID.format(base_url=self.base_url, suffix=suffix)
+
+    @property
+    def cert_valid_days(self) -> int:
+        return settings.SSO_APPS_CERT_VALID_DAYS
+
+    @property
+    def key_size(self) -> int:
+        return settings.SSO_APPS_KEY_SIZE
+
+    @property
+    def clock_skew_seconds(self) -> int:
+        return settings.SSO_APPS_CLOCK_SKEW_SECONDS
+
+    @property
+    def portal_image_max_bytes(self) -> int:
+        return settings.SSO_APPS_PORTAL_IMAGE_MAX_BYTES
+
+    @property
+    def notify_all_administrators(self) -> bool:
+        return settings.SSO_APPS_NOTIFY_ALL_ADMINISTRATORS
+
+    @property
+    def notification_channels(self) -> list[str]:
+        return list(settings.SSO_APPS_NOTIFICATION_CHANNELS)
+
+
+app_settings = AppSettings()

@@ -1,0 +1,293 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sso_apps.models.catalog import ConnectorTemplate, ConnectorType, initials_of
+
+
+class PortalImageKind(models.TextChoices):
+    LOGO = "logo", _("Connector logo")
+    UPLOAD = "upload", _("Uploaded image")
+    COLOR = "color", _("Colour indicator")
+
+
+class Application(models.Model):
+    """An SSO application configured by an admin from a catalog connector."""
+
+    connector = models.ForeignKey(
+        ConnectorTemplate,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("connector"),
+    )
+    kind = models.CharField(
+        _("type"), max_length=16, choices=ConnectorType.choices, editable=False, db_index=True
+    )
+    display_label = models.CharField(
+        _("Display Label"), max_length=150, help_text=_("Your name for the application.")
+    )
+    description = models.CharField(
+        _("Description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Optional; shown to users in the User Console."),
+    )
+    portal_image_kind = models.CharField(
+        _("User Portal Image"),
+        max_length=8,
+        choices=PortalImageKind.choices,
+        default=PortalImageKind.LOGO,
+    )
+    portal_image = models.ImageField(_("uploaded image"), upload_to="portal-images/", blank=True)
+    portal_color = models.CharField(
+        _("indicator colour"),
+        max_length=7,
+        default="#2f5bea",
+        help_text=_("Background of the colour indicator, as #RRGGBB."),
+    )
+    show_in_portal = models.BooleanField(_("Show in User Portal"), default=True)
+    bookmark_url = models.URLField(
+        _("Bookmark URL"), max_length=1000, blank=True, help_text=_("http or https only.")
+    )
+    open_in_new_tab = models.BooleanField(_("open in a new tab"), default=True)
+    idp_suffix = models.SlugField(
+        _("IdP URL suffix"),
+        max_length=100,
+        unique=True,
+        help_text=_("The app's IdP URL ends with this. It cannot be changed after creation."),
+    )
+    sso_active = models.BooleanField(_("SSO active"), default=False, db_index=True)
+    authorized_groups = models.ManyToManyField(
+        "accounts.UserGroup",
+        related_name="applications",
+        blank=True,
+        verbose_name=_("authorised user groups"),
+    )
+    # Bumped on every configuration change; SAML caches key on it so that every
+    # worker process sees a change on its very next request.
+    config_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("SSO application")
+        verbose_name_plural = _("SSO applications")
+        ordering = ["display_label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(idp_suffix=""), name="sso_apps_application_suffix_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bookmark_url="") | models.Q(bookmark_url__regex=r"^https?://"),
+                name="sso_apps_application_bookmark_http",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_label
+
+    def get_absolute_url(self):
+        return reverse("admin:sso_apps_application_change", args=[self.pk])
+
+    @property
+    def is_saml(self) -> bool:
+        return self.kind in (ConnectorType.SAML, ConnectorType.CUSTOM_SAML)
+
+    @property
+    def is_bookmark(self) -> bool:
+        return self.kind == ConnectorType.BOOKMARK
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.display_label)
+
+    @property
+    def idp_sso_url(self) -> str:
+        return f"{settings.TESSERA_BASE_URL}/saml2/{self.idp_suffix}"
+
+    @property
+    def idp_slo_url(self) -> str:
+        return f"{self.idp_sso_url}/slo"
+
+    @property
+    def idp_metadata_url(self) -> str:
+        return f"{self.idp_sso_url}/metadata"
+
+    @property
+    def idp_init_url(self) -> str:
+        return f"{self.idp_sso_url}/init"
+
+    def bump_config_version(self):
+        """Mark the configuration changed, atomically across concurrent saves."""
+        Application.objects.filter(pk=self.pk).update(config_version=F("config_version") + 1)
+        self.refresh_from_db(fields=["config_version"])
+
+
+class Binding(models.TextChoices):
+    REDIRECT = "redirect", _("HTTP-Redirect")
+    POST = "post", _("HTTP-POST")
+
+
+class NameIdFormat(models.TextChoices):
+    EMAIL = "emailAddress", _("emailAddress")
+    UNSPECIFIED = "unspecified", _("unspecified")
+    PERSISTENT = "persistent", _("persistent")
+    TRANSIENT = "transient", _("transient")
+
+
+class UserField(models.TextChoices):
+    EMAIL = "email", _("Email")
+    USERNAME = "username", _("Username")
+    FIRST_NAME = "first_name", _("First name")
+    LAST_NAME = "last_name", _("Last name")
+    DISPLAY_NAME = "display_name", _("Display name")
+    DEPARTMENT = "department", _("Department")
+    JOB_TITLE = "job_title", _("Job title")
+    EMPLOYEE_ID = "employee_id", _("Employee ID")
+
+
+class SignatureAlgorithm(models.TextChoices):
+    RSA_SHA256 = "rsa-sha256", _("RSA-SHA256")
+    RSA_SHA512 = "rsa-sha512", _("RSA-SHA512")
+    RSA_SHA1 = "rsa-sha1", _("RSA-SHA1 (legacy, insecure)")
+
+
+class SamlConfig(models.Model):
+    """The SAML settings of one application: what its SP expects and how we sign."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, primary_key=True, related_name="saml"
+    )
+    idp_entity_id = models.CharField(_("IdP Entity ID"), max_length=500)
+    sp_entity_id = models.CharField(_("SP Entity ID"), max_length=500, blank=True)
+    sp_login_url = models.CharField(
+        _("SP Login URL"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Where SP-initiated SSO starts."),
+    )
+    sp_logout_url = models.CharField(_("SP Logout URL"), max_length=1000, blank=True)
+    sp_logout_binding = models.CharField(
+        _("SP Logout binding"), max_length=8, choices=Binding.choices, default=Binding.POST
+    )
+    nameid_format = models.CharField(
+        _("SAMLSubject NameID Format"),
+        max_length=16,
+        choices=NameIdFormat.choices,
+        default=NameIdFormat.EMAIL,
+    )
+    nameid_source = models.CharField(
+        _("SAMLSubject NameID"), max_length=16, choices=UserField.choices, default=UserField.EMAIL
+    )
+    signature_algorithm = models.CharField(
+        _("Signature Algorithm"),
+        max_length=16,
+        choices=SignatureAlgorithm.choices,
+        default=SignatureAlgorithm.RSA_SHA256,
+    )
+    sign_response = models.BooleanField(_("Sign Response"), default=True)
+    sign_assertion = models.BooleanField(_("Sign Assertion"), default=True)
+    require_signed_requests = models.BooleanField(_("Require signed AuthnRequests"), default=False)
+    sp_certificate = models.TextField(
+        _("SP certificate"),
+        blank=True,
+        help_text=_("PEM; verifies signed AuthnRequests and encrypts assertions."),
+    )
+    encrypt_assertions = models.BooleanField(_("Encrypt assertions"), default=False)
+    default_relay_state = models.CharField(_("Default RelayState"), max_length=1000, blank=True)
+    include_group_attribute = models.BooleanField(_("Include group attribute"), default=False)
+    group_attribute_name = models.CharField(
+        _("Group attribute name"), max_length=200, blank=True, default="memberOf"
+    )
+    domain = models.CharField(
+        _("Domain"),
+        max_length=253,
+        blank=True,
+        help_text=_("Your domain at the vendor; replaces every YOURDOMAIN placeholder on save."),
+    )
+    placeholder_values = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("SAML configuration")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(encrypt_assertions=False) | ~models.Q(sp_certificate=""),
+                name="sso_apps_saml_encrypt_needs_cert",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(require_signed_requests=False) | ~models.Q(sp_certificate=""),
+                name="sso_apps_saml_signed_requests_need_cert",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sign_response=True) | models.Q(sign_assertion=True),
+                name="sso_apps_saml_something_signed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"SAML for {self.application}"
+
+    @property
+    def default_acs_url(self) -> str | None:
+        # Works from a prefetched acs_urls as well as from the database.
+        for acs in self.acs_urls.all():
+            if acs.is_default:
+                return acs.url
+        return None
+
+
+class AcsUrl(models.Model):
+    """One Assertion Consumer Service URL of an application's SP."""
+
+    config = models.ForeignKey(SamlConfig, on_delete=models.CASCADE, related_name="acs_urls")
+    url = models.CharField(_("ACS URL"), max_length=1000)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("ACS URL")
+        verbose_name_plural = _("ACS URLs")
+        ordering = ["-is_default", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "url"], name="sso_apps_acs_url_unique"),
+            models.UniqueConstraint(
+                fields=["config"],
+                condition=models.Q(is_default=True),
+                name="sso_apps_acs_one_default",
+            ),
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class SamlAttribute(models.Model):
+    """One attribute sent to the SP: a user field or a constant value."""
+
+    CONSTANT = "constant"
+    SOURCE_CHOICES = [*UserField.choices, (CONSTANT, _("Constant value"))]
+
+    config = models.ForeignKey(SamlConfig, on_delete=models.CASCADE, related_name="attributes")
+    name = models.CharField(_("Service Provider Attribute Name"), max_length=200)
+    source = models.CharField(_("User attribute"), max_length=16, choices=SOURCE_CHOICES)
+    value = models.CharField(_("constant value"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("attribute")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["config", "name"], name="sso_apps_attribute_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def value_for(self, user) -> str:
+        """Return this attribute's value for a user."""
+        if self.source == self.CONSTANT:
+            return self.value
+        return str(getattr(user, self.source, "") or "")

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who did what to which target, when and from where, and how it turned out."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        DENIED = "denied", _("Denied")
+        FAILURE = "failure", _("Failure")
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # Kept as text so the trail survives deletion of the user or the application.
+    actor_email = models.CharField(_("actor email"), max_length=254, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.SUCCESS, db_index=True
+    )
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True, db_index=True)
+    application = models.ForeignKey(
+        "sso_apps.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    sp_entity_id = models.CharField(_("SP entity"), max_length=500, blank=True)
+    binding = models.CharField(_("binding"), max_length=16, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_email or '-'} {self.action}"

@@ -1,0 +1,1 @@
+"""Writes for SSO applications, one module per concern: `<entity>_<action>` functions."""

@@ -1,0 +1,46 @@
+"""Record audit events: every admin change and every SSO outcome leaves one."""
+
+from django.http import HttpRequest
+
+from sso_apps.models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """Return the client IP as the server saw it (proxies are trusted only in prod settings)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    actor=None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    target=None,
+    target_label: str = "",
+    application=None,
+    sp_entity_id: str = "",
+    binding: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Write one audit event; the actor defaults to the request's signed-in user."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        outcome=outcome,
+        target_type=target._meta.label if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=target_label or (str(target) if target is not None else ""),
+        application=application,
+        sp_entity_id=sp_entity_id,
+        binding=binding,
+        reason=reason,
+        ip_address=client_ip(request),
+        details=details or {},
+    )

@@ -55,6 +55,7 @@ def test_production_settings_refuse_a_plain_http_base_url():
         DJANGO_SETTINGS_MODULE="portal.settings.prod",
         SECRET_KEY=secrets.token_urlsafe(64),
         TESSERA_BASE_URL="http://sso.example.com",
+        SSO_APPS_KEY_ENCRYPTION_SECRET=secrets.token_urlsafe(48),
     )
     assert result.returncode != 0
     assert "https://" in result.stderr

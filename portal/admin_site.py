@@ -12,7 +12,7 @@ NAVIGATION = (
         "user-authentication",
         ("sso_apps.Application", "sso_apps.ConnectorTemplate"),
     ),
-    (_("Activity"), "activity", ("audit.AuditEvent", "notifications.Notification")),
+    (_("Activity"), "activity", ("sso_apps.AuditEvent", "sso_apps.Notification")),
 )
 
 

@@ -1,6 +1,9 @@
 """The Tessera Admin Portal: Django admin, grouped the way the product is."""
 
+from functools import wraps
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 # Sections of the navigation, in order, and the models each one holds
@@ -21,6 +24,18 @@ class TesseraAdminSite(admin.AdminSite):
     site_title = _("Tessera Admin Portal")
     index_title = _("Dashboard")
     site_url = "/userconsole/"
+
+    def admin_view(self, view, cacheable=False):
+        """Refuse signed-in end users with a 403 instead of sending them to a login page."""
+        protected = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            if request.user.is_authenticated and not request.user.is_staff:
+                raise PermissionDenied("The Admin Portal is for administrators only.")
+            return protected(request, *args, **kwargs)
+
+        return inner
 
     def get_app_list(self, request, app_label=None):
         """Regroup Django's per-app list into the product's navigation sections."""

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+handler403 = "portal.views.permission_denied"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="userconsole:home", permanent=False)),
     path("admin/", admin.site.urls),

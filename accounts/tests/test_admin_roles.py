@@ -101,8 +101,32 @@ def test_administrator_can_change_a_user(admin_client, user_factory):
 
 
 @pytest.mark.django_db
-def test_end_user_cannot_open_the_admin_portal(client, user_factory):
-    client.force_login(user_factory())
+@pytest.mark.parametrize("url_name", ["admin:index", "admin:accounts_user_changelist"])
+def test_end_user_gets_403_and_an_audit_event_in_the_admin_portal(client, user_factory, url_name):
+    from sso_apps.models import AuditEvent
+
+    client.force_login(user_factory(email="enduser@example.com"))
+    response = client.get(reverse(url_name))
+    assert response.status_code == 403
+    assert "Access denied" in response.text
+    event = AuditEvent.objects.get(action="access.denied")
+    assert (event.actor_email, event.outcome) == ("enduser@example.com", "denied")
+    assert event.target_label == reverse(url_name)
+
+
+@pytest.mark.django_db
+def test_read_only_refusal_is_audited(read_only_client, user_factory):
+    from sso_apps.models import AuditEvent
+
+    user = user_factory()
+    read_only_client.post(reverse("admin:accounts_user_change", args=[user.pk]), {})
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor_email="reader@example.com"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_the_admin_sign_in(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "accounts",
+    # After accounts: its models call get_user_model() at import time.
+    "djangosaml2idp",
     "sso_apps",
 ]
 

@@ -3,6 +3,7 @@ from sso_apps.models.audit import AuditEvent
 from sso_apps.models.catalog import ConnectorTemplate
 from sso_apps.models.certificates import IdpKeyPair
 from sso_apps.models.notifications import Notification
+from sso_apps.models.replay import SeenSamlRequest
 
 __all__ = [
     "AcsUrl",
@@ -13,4 +14,5 @@ __all__ = [
     "Notification",
     "SamlAttribute",
     "SamlConfig",
+    "SeenSamlRequest",
 ]

@@ -211,6 +211,16 @@ class SamlConfig(models.Model):
         help_text=_("Your domain at the vendor; replaces every YOURDOMAIN placeholder on save."),
     )
     placeholder_values = models.JSONField(default=dict, blank=True, editable=False)
+    # The djangosaml2idp row mirroring this config (kept in sync by
+    # sso_apps.services.service_providers); persistent NameIDs hang off it.
+    service_provider = models.OneToOneField(
+        "djangosaml2idp.ServiceProvider",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="tessera_config",
+    )
 
     class Meta:
         verbose_name = _("SAML configuration")

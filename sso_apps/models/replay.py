@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SeenSamlRequest(models.Model):
+    """A request ID already accepted for an app; a second use is a replay.
+
+    Kept in the database, not a per-process cache, so replay protection holds across
+    every worker. Rows expire once the request could no longer pass the clock check.
+    """
+
+    application = models.ForeignKey(
+        "sso_apps.Application", on_delete=models.CASCADE, related_name="+"
+    )
+    request_id = models.CharField(_("request ID"), max_length=256)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("seen SAML request")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "request_id"], name="sso_apps_saml_request_once"
+            ),
+        ]
+
+    def __str__(self):
+        return self.request_id

@@ -1,0 +1,1 @@
+"""SAML 2.0 building blocks for the Tessera identity provider."""

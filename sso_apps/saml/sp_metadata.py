@@ -1,0 +1,182 @@
+"""Read the settings an administrator needs out of a service provider's SAML metadata."""
+
+import base64
+import binascii
+import textwrap
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from sso_apps.saml.errors import KeyPairError, SamlXmlError, SpMetadataError
+from sso_apps.saml.keys import load_certificate
+from sso_apps.saml.parsing import DS_NS, parse_xml
+
+__all__ = [
+    "HTTP_POST",
+    "HTTP_REDIRECT",
+    "MAX_METADATA_BYTES",
+    "MD_NS",
+    "NAMEID_FORMATS",
+    "SpMetadata",
+    "parse_sp_metadata",
+]
+
+MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
+SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
+HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+MAX_METADATA_BYTES = 1024 * 1024
+
+NAMEID_FORMATS = {
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress": "emailAddress",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified": "unspecified",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent": "persistent",
+    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient": "transient",
+}
+_SLO_BINDINGS = {HTTP_POST: "post", HTTP_REDIRECT: "redirect"}
+_TRUE = {"true", "1"}
+
+
+@dataclass(frozen=True)
+class SpMetadata:
+    """The parts of SP metadata that configure a Tessera service provider."""
+
+    entity_id: str
+    acs_urls: list[str] = field(default_factory=list)
+    slo_url: str | None = None
+    slo_binding: str | None = None
+    signing_certificate_pem: str | None = None
+    encryption_certificate_pem: str | None = None
+    nameid_format: str | None = None
+    authn_requests_signed: bool = False
+    want_assertions_signed: bool = False
+
+
+def parse_sp_metadata(xml: bytes | str) -> SpMetadata:
+    """Parse SP metadata (an EntityDescriptor, or an EntitiesDescriptor holding one SP)."""
+    try:
+        root = parse_xml(xml, max_bytes=MAX_METADATA_BYTES)
+    except SamlXmlError as exc:
+        raise SpMetadataError(f"The metadata is not usable XML: {exc.reason}") from exc
+    entity = _single_sp_entity(root)
+    entity_id = (entity.get("entityID") or "").strip()
+    if not entity_id:
+        raise SpMetadataError("The EntityDescriptor has no entityID.")
+    sp = _saml2_sp_descriptor(entity)
+    return SpMetadata(
+        entity_id=entity_id,
+        acs_urls=_acs_urls(sp),
+        **_single_logout(sp),
+        signing_certificate_pem=_certificate_for(sp, use="signing"),
+        encryption_certificate_pem=_certificate_for(sp, use="encryption"),
+        nameid_format=_nameid_format(sp),
+        authn_requests_signed=(sp.get("AuthnRequestsSigned") or "").strip() in _TRUE,
+        want_assertions_signed=(sp.get("WantAssertionsSigned") or "").strip() in _TRUE,
+    )
+
+
+def _single_sp_entity(root: etree._Element) -> etree._Element:
+    if root.tag == f"{{{MD_NS}}}EntityDescriptor":
+        return root
+    if root.tag != f"{{{MD_NS}}}EntitiesDescriptor":
+        raise SpMetadataError(
+            f"The document is a {etree.QName(root).localname}, not a SAML EntityDescriptor."
+        )
+    entities = [
+        entity
+        for entity in root.iter(f"{{{MD_NS}}}EntityDescriptor")
+        if entity.find(f"{{{MD_NS}}}SPSSODescriptor") is not None
+    ]
+    if not entities:
+        raise SpMetadataError(
+            "The metadata has no SPSSODescriptor (it describes no service provider)."
+        )
+    if len(entities) > 1:
+        raise SpMetadataError(
+            f"The metadata describes {len(entities)} service providers; import one at a time."
+        )
+    return entities[0]
+
+
+def _saml2_sp_descriptor(entity: etree._Element) -> etree._Element:
+    descriptors = entity.findall(f"{{{MD_NS}}}SPSSODescriptor")
+    if not descriptors:
+        raise SpMetadataError(
+            "The metadata has no SPSSODescriptor (it describes no service provider)."
+        )
+    for descriptor in descriptors:
+        if SAML2_PROTOCOL in (descriptor.get("protocolSupportEnumeration") or "").split():
+            return descriptor
+    raise SpMetadataError("The service provider does not declare support for SAML 2.0.")
+
+
+def _acs_urls(sp: etree._Element) -> list[str]:
+    ranked: list[tuple[bool, int, int, str]] = []
+    for position, service in enumerate(sp.findall(f"{{{MD_NS}}}AssertionConsumerService")):
+        location = (service.get("Location") or "").strip()
+        if service.get("Binding") != HTTP_POST or not location:
+            continue
+        is_default = (service.get("isDefault") or "").strip() in _TRUE
+        try:
+            index = int(service.get("index", ""))
+        except ValueError:
+            # index is required by the schema; tolerate its absence by keeping document order.
+            index = 1_000_000 + position
+        ranked.append((not is_default, index, position, location))
+    if not ranked:
+        raise SpMetadataError(
+            "The service provider has no AssertionConsumerService with the HTTP-POST binding."
+        )
+    urls: list[str] = []
+    for *_, location in sorted(ranked):
+        if location not in urls:
+            urls.append(location)
+    return urls
+
+
+def _single_logout(sp: etree._Element) -> dict[str, str | None]:
+    # The first supported endpoint in document order wins: SPs list their preference first.
+    for service in sp.findall(f"{{{MD_NS}}}SingleLogoutService"):
+        binding = _SLO_BINDINGS.get(service.get("Binding") or "")
+        location = (service.get("Location") or "").strip()
+        if binding and location:
+            return {"slo_url": location, "slo_binding": binding}
+    return {"slo_url": None, "slo_binding": None}
+
+
+def _certificate_for(sp: etree._Element, *, use: str) -> str | None:
+    # A KeyDescriptor without "use" serves both signing and encryption (metadata spec 2.4.1.1).
+    for descriptor in sp.findall(f"{{{MD_NS}}}KeyDescriptor"):
+        if descriptor.get("use") not in (None, use):
+            continue
+        certificate = descriptor.find(
+            f"{{{DS_NS}}}KeyInfo/{{{DS_NS}}}X509Data/{{{DS_NS}}}X509Certificate"
+        )
+        if certificate is not None and (certificate.text or "").strip():
+            return _to_pem(certificate.text, use=use)
+    return None
+
+
+def _to_pem(body: str, *, use: str) -> str:
+    compact = "".join(body.split())
+    try:
+        base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise SpMetadataError(f"The {use} certificate is not valid base64.") from exc
+    pem = "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n".format(
+        "\n".join(textwrap.wrap(compact, 64))
+    )
+    try:
+        load_certificate(pem)
+    except KeyPairError as exc:
+        raise SpMetadataError(f"The {use} certificate is not a valid X.509 certificate.") from exc
+    return pem
+
+
+def _nameid_format(sp: etree._Element) -> str | None:
+    # SPs list formats in preference order; unknown ones are skipped rather than guessed at.
+    for element in sp.findall(f"{{{MD_NS}}}NameIDFormat"):
+        short_name = NAMEID_FORMATS.get((element.text or "").strip())
+        if short_name:
+            return short_name
+    return None

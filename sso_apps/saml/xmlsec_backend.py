@@ -1,0 +1,437 @@
+"""Sign, verify, encrypt and decrypt SAML XML in-process for pysaml2 using python-xmlsec.
+
+pysaml2's stock ``CryptoBackendXmlSec1`` runs the ``xmlsec1`` binary once per signature (tens
+of milliseconds per response, plus temp files). ``PythonXmlsecBackend`` does the same work
+through the libxmlsec bindings in this process.
+
+How it plugs in
+---------------
+Every cryptographic call pysaml2 makes goes through ``entity.sec``, a ``SecurityContext``
+whose ``crypto`` attribute is the backend. ``Entity.__init__`` builds ``sec`` from
+``config.crypto_backend``, which only knows ``"xmlsec1"`` and ``"XMLSecurity"``, so the
+supported seam is to let pysaml2 build the Server and then replace ``server.sec``::
+
+    conf = IdPConfig()
+    conf.load({..., "crypto_backend": "XMLSecurity", "key_file": ..., "cert_file": ...})
+    server = Server(config=conf)
+    install_backend(server)  # server.sec = security_context_for(server.config)
+
+``"crypto_backend": "XMLSecurity"`` only stops ``Server()`` from searching for the xmlsec1
+binary; its placeholder backend is discarded by ``install_backend`` before it is ever used.
+With djangosaml2idp, call ``install_backend(IDP.load())``: ``IDP`` caches the server and
+``install_backend`` is idempotent, so the cost is paid once per (re)load.
+
+Key material
+------------
+pysaml2 hands backends file names (``key_file``, ``cert_file``, temp files holding SP
+certificates). This backend also accepts the PEM text itself wherever a file name is
+expected, so ``"key_file"`` in the config may be the private key PEM and the key never needs
+to touch the disk. ``cert_file`` must stay a path: pysaml2 itself ``open()``s it for KeyInfo
+and metadata. Files are read on every call (a few microseconds for a PEM) and parsed keys are
+cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in place is picked
+up at once and nothing cached can go stale.
+"""
+
+import os
+from uuid import uuid4
+
+import xmlsec
+from lxml import etree
+from saml2 import SamlBase
+from saml2.config import Config
+from saml2.entity import Entity
+from saml2.sigver import (
+    ASSERT_XPATH,
+    CryptoBackend,
+    DecryptError,
+    EncryptError,
+    RSACrypto,
+    SecurityContext,
+    SignatureError,
+    pre_encrypt_assertion,
+)
+
+from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml.errors import (
+    KeyPairError,
+    SamlEncryptionError,
+    SamlError,
+    SamlSignatureError,
+    SamlXmlError,
+)
+from sso_apps.saml.parsing import (
+    DS_NS,
+    check_signature_profile,
+    parse_xml,
+    verify_enveloped_signature,
+)
+
+__all__ = [
+    "ENCRYPTION_METHODS",
+    "PythonXmlsecBackend",
+    "XmlsecDecryptError",
+    "XmlsecEncryptError",
+    "XmlsecSignatureError",
+    "install_backend",
+    "security_context_for",
+]
+
+XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
+ENCRYPTION_METHODS = {
+    "aes256-gcm": xmlsec.Transform.AES256_GCM,
+    "aes256-cbc": xmlsec.Transform.AES256,
+}
+
+# Our own freshly serialised XML is parsed with the same no-entities, no-network settings as
+# untrusted input; the defusedxml pre-screen is skipped since pysaml2 produced the document.
+_TRUSTED_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False}
+
+
+class XmlsecSignatureError(SamlSignatureError, SignatureError):
+    """Signal a signing or verification failure in terms pysaml2 and Tessera both catch."""
+
+
+class XmlsecEncryptError(SamlEncryptionError, EncryptError):
+    """Signal an encryption failure in terms pysaml2 and Tessera both catch."""
+
+
+class XmlsecDecryptError(SamlEncryptionError, DecryptError):
+    """Signal a decryption failure in terms pysaml2 and Tessera both catch."""
+
+
+class PythonXmlsecBackend(CryptoBackend):
+    """Implement pysaml2's CryptoBackend with the in-process python-xmlsec bindings."""
+
+    def __init__(
+        self, *, encryption: str = "aes256-gcm", allow_sha1_verification: bool = False
+    ) -> None:
+        if encryption not in ENCRYPTION_METHODS:
+            raise ValueError(f"encryption must be one of {sorted(ENCRYPTION_METHODS)}")
+        super().__init__()
+        self.encryption = encryption
+        self.allow_sha1_verification = allow_sha1_verification
+
+    @property
+    def version(self) -> str:
+        """Return the libxmlsec version, e.g. "1.3.9"."""
+        return ".".join(str(part) for part in xmlsec.get_libxmlsec_version())
+
+    def sign_statement(
+        self,
+        statement: str | bytes | SamlBase,
+        node_name: str,
+        key_file: str | bytes,
+        node_id: str | None,
+    ) -> str:
+        """Sign the node_name element with ID node_id using an enveloped signature."""
+        root = _parse_own(statement)
+        node = _find_node(root, node_name=node_name, node_id=node_id)
+        element_id = node.get("ID")
+        if not element_id:
+            raise XmlsecSignatureError(f"The {node_name} element to sign has no ID attribute.")
+        _adopt_ancestor_prefixes(node)
+        signature = _ensure_signature_template(node, element_id=element_id)
+        try:
+            # pysaml2 fills in the template with the SP's configured algorithms; SHA-1 is
+            # honoured for signing because only a legacy SP would have asked for it.
+            check_signature_profile(signature, element_id=element_id, allow_sha1=True)
+            key = key_cache.xmlsec_private_key(_read_material(key_file, what="signing key"))
+        except (SamlSignatureError, KeyPairError) as exc:
+            raise XmlsecSignatureError(exc.reason) from exc
+        context = xmlsec.SignatureContext()
+        context.key = key
+        context.register_id(node, "ID")
+        try:
+            context.sign(signature)
+        except xmlsec.Error as exc:
+            raise XmlsecSignatureError(f"Signing the {node_name} failed: {exc}.") from exc
+        return _serialize(root)
+
+    def validate_signature(
+        self,
+        signedtext: str | bytes,
+        cert_file: str | bytes,
+        cert_type: str,
+        node_name: str,
+        node_id: str | None,
+    ) -> bool:
+        """Verify the enveloped signature on the node_name element with ID node_id."""
+        try:
+            root = parse_xml(signedtext)
+            node = _find_node(root, node_name=node_name, node_id=node_id)
+            certificate_pem = _certificate_pem(
+                _read_material(cert_file, what="certificate"), cert_type=cert_type
+            )
+            verify_enveloped_signature(
+                node, certificate_pem=certificate_pem, allow_sha1=self.allow_sha1_verification
+            )
+        except (SamlSignatureError, SamlXmlError, KeyPairError) as exc:
+            # pysaml2 treats SignatureError as "try the next certificate", like xmlsec1's FAIL.
+            raise XmlsecSignatureError(exc.reason) from exc
+        return True
+
+    def encrypt(
+        self,
+        text: str | bytes,
+        recv_key: str | bytes,
+        template: object,
+        session_key_type: str,
+        xpath: str = "",
+    ) -> str:
+        """Encrypt the elements at xpath (or the whole document) for the recipient's cert."""
+        # template and session_key_type name pysaml2's legacy 3DES defaults; the configured
+        # AES mode and RSA-OAEP key transport are used instead.
+        root = _parse_own(text, error=XmlsecEncryptError)
+        nodes = _select(root, xpath) if xpath else [root]
+        result = self._encrypt_nodes(root, nodes, recipient=recv_key)
+        return _serialize(result)
+
+    def encrypt_assertion(
+        self,
+        statement: str | bytes | SamlBase,
+        enc_key: str | bytes,
+        template: object,
+        key_type: str = "des-192",
+        node_xpath: str | None = None,
+        node_id: str | None = None,
+    ) -> str:
+        """Replace the assertion(s) at node_xpath with EncryptedData for the SP's certificate."""
+        # As in encrypt(), the 3DES template and key_type pysaml2 passes are superseded by the
+        # configured AES mode with RSA-OAEP key transport.
+        if isinstance(statement, SamlBase):
+            if getattr(statement, "encrypted_assertion", None) is None:
+                statement = pre_encrypt_assertion(statement)
+            statement = statement.to_string()
+        root = _parse_own(statement, error=XmlsecEncryptError)
+        nodes = _select(root, node_xpath or ASSERT_XPATH)
+        if node_id:
+            nodes = [node for node in nodes if node.get("ID") == node_id]
+        if not nodes:
+            raise XmlsecEncryptError("There is no assertion to encrypt in the response.")
+        return _serialize(self._encrypt_nodes(root, nodes, recipient=enc_key))
+
+    def decrypt(self, enctext: str | bytes, key_file: str | bytes) -> str:
+        """Decrypt every EncryptedData element in enctext with the private key."""
+        try:
+            root = parse_xml(enctext)
+            key = key_cache.xmlsec_private_key(_read_material(key_file, what="decryption key"))
+        except (SamlXmlError, KeyPairError) as exc:
+            raise XmlsecDecryptError(exc.reason) from exc
+        encrypted = list(root.iter(f"{{{XENC_NS}}}EncryptedData"))
+        if not encrypted:
+            raise XmlsecDecryptError("The document contains no EncryptedData element.")
+        manager = xmlsec.KeysManager()
+        manager.add_key(key)
+        for node in encrypted:
+            is_root = node is root
+            try:
+                decrypted = xmlsec.EncryptionContext(manager).decrypt(node)
+            except xmlsec.Error as exc:
+                raise XmlsecDecryptError(f"Decryption failed: {exc}.") from exc
+            if is_root:
+                if not isinstance(decrypted, etree._Element):
+                    return decrypted.decode("utf-8")
+                root = decrypted
+        return _serialize(root)
+
+    def _encrypt_nodes(
+        self, root: etree._Element, nodes: list[etree._Element], *, recipient: str | bytes
+    ) -> etree._Element:
+        if not nodes:
+            raise XmlsecEncryptError("Nothing matched the element to encrypt.")
+        try:
+            certificate = _read_material(recipient, what="encryption certificate")
+            # pysaml2 writes SP certificates as PEM, but a DER file is just as unambiguous.
+            cert_type = "pem" if certificate.lstrip().startswith(b"-----BEGIN") else "der"
+            pem = _certificate_pem(certificate, cert_type=cert_type)
+            cert_key = key_cache.xmlsec_certificate_key(pem.strip().encode("utf-8"))
+        except KeyPairError as exc:
+            raise XmlsecEncryptError(exc.reason) from exc
+        manager = xmlsec.KeysManager()
+        manager.add_key(cert_key)
+        for node in nodes:
+            template = self._encryption_template(node)
+            context = xmlsec.EncryptionContext(manager)
+            # A fresh 256-bit session key per element; only RSA-OAEP wraps it for the SP.
+            context.key = xmlsec.Key.generate(
+                xmlsec.constants.KeyDataAes, 256, xmlsec.constants.KeyDataTypeSession
+            )
+            try:
+                # encrypt_xml serialises the element with inclusive C14N, which carries every
+                # in-scope namespace along, so the plaintext is self-contained when decrypted.
+                encrypted = context.encrypt_xml(template, node)
+            except xmlsec.Error as exc:
+                raise XmlsecEncryptError(f"Encryption failed: {exc}.") from exc
+            if node is root:
+                root = encrypted
+        return root
+
+    def _encryption_template(self, node: etree._Element) -> etree._Element:
+        template = xmlsec.template.encrypted_data_create(
+            node,
+            ENCRYPTION_METHODS[self.encryption],
+            id=f"_{uuid4().hex}",
+            type=xmlsec.constants.TypeEncElement,
+            ns="xenc",
+        )
+        xmlsec.template.encrypted_data_ensure_cipher_value(template)
+        key_info = xmlsec.template.encrypted_data_ensure_key_info(template, ns="ds")
+        encrypted_key = xmlsec.template.add_encrypted_key(key_info, xmlsec.Transform.RSA_OAEP)
+        xmlsec.template.encrypted_data_ensure_cipher_value(encrypted_key)
+        return template
+
+
+def security_context_for(
+    config: Config, *, backend: CryptoBackend | None = None
+) -> SecurityContext:
+    """Build a pysaml2 SecurityContext for config that uses the in-process backend."""
+    key_file = config.key_file
+    # pysaml2 signs outgoing HTTP-Redirect messages with sec_backend (an RSACrypto), which
+    # its own factory only sets up for the xmlsec1 backend.
+    sec_backend = None
+    if key_file:
+        sec_backend = RSACrypto(
+            key_cache.rsa_private_key(_read_material(key_file, what="signing key"))
+        )
+    keypairs = config.encryption_keypairs or []
+    return SecurityContext(
+        backend if backend is not None else PythonXmlsecBackend(),
+        key_file=key_file,
+        cert_file=config.cert_file,
+        metadata=getattr(config, "metadata", None),
+        only_use_keys_in_metadata=config.only_use_keys_in_metadata,
+        cert_handler_extra_class=config.cert_handler_extra_class,
+        generate_cert_info=config.generate_cert_info,
+        tmp_cert_file=config.tmp_cert_file,
+        tmp_key_file=config.tmp_key_file,
+        validate_certificate=config.validate_certificate,
+        enc_key_files=[pair["key_file"] for pair in keypairs if "key_file" in pair],
+        encryption_keypairs=config.encryption_keypairs,
+        sec_backend=sec_backend,
+        delete_tmpfiles=config.delete_tmpfiles,
+    )
+
+
+def install_backend(entity: Entity, *, backend: CryptoBackend | None = None) -> None:
+    """Make a pysaml2 Server (or any Entity) sign and verify with the in-process backend."""
+    current = getattr(entity, "sec", None)
+    if backend is None and isinstance(getattr(current, "crypto", None), PythonXmlsecBackend):
+        return
+    entity.sec = security_context_for(entity.config, backend=backend)
+    # pysaml2 falls back to RSA-SHA1/SHA-1 when the service section names no algorithm;
+    # upgrade that fallback to SHA-256 while respecting an explicit setting. The lookup mirrors
+    # Entity.__init__, which reads these keys from the entity's own service section.
+    if not entity.config.getattr("signing_algorithm"):
+        entity.signing_algorithm = algorithms.RSA_SHA256
+    if not entity.config.getattr("digest_algorithm"):
+        entity.digest_algorithm = algorithms.SHA256
+
+
+def _read_material(value: str | bytes | os.PathLike[str], *, what: str) -> bytes:
+    if isinstance(value, bytes):
+        if value.lstrip().startswith(b"-----BEGIN"):
+            return value.strip()
+        value = os.fsdecode(value)
+    text = os.fspath(value)
+    if not text:
+        raise KeyPairError(f"No {what} is configured.")
+    if text.lstrip().startswith("-----BEGIN"):
+        return text.strip().encode("utf-8")
+    try:
+        with open(text, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise KeyPairError(f"The {what} file {text!r} cannot be read: {exc.strerror}.") from exc
+
+
+def _certificate_pem(data: bytes, *, cert_type: str) -> str:
+    if cert_type == "der":
+        return key_cache.der_certificate_to_pem(data)
+    if cert_type != "pem":
+        raise KeyPairError(f"Unsupported certificate type {cert_type!r}.")
+    return data.decode("utf-8", errors="replace")
+
+
+def _parse_own(
+    statement: str | bytes | SamlBase, *, error: type[SamlError] = XmlsecSignatureError
+) -> etree._Element:
+    if isinstance(statement, SamlBase):
+        statement = statement.to_string()
+    data = statement.encode("utf-8") if isinstance(statement, str) else statement
+    parser = etree.XMLParser(**_TRUSTED_PARSER_OPTIONS)
+    try:
+        return etree.fromstring(data, parser=parser)  # noqa: S320
+    except etree.XMLSyntaxError as exc:
+        raise error(f"The statement is not well-formed XML: {exc}.") from exc
+
+
+def _select(root: etree._Element, xpath: str) -> list[etree._Element]:
+    try:
+        selected = root.xpath(xpath)
+    except etree.XPathError as exc:
+        raise XmlsecEncryptError(f"The XPath {xpath!r} is invalid: {exc}.") from exc
+    if not isinstance(selected, list):
+        raise XmlsecEncryptError(f"The XPath {xpath!r} does not select elements.")
+    return [node for node in selected if isinstance(node, etree._Element)]
+
+
+def _find_node(root: etree._Element, *, node_name: str, node_id: str | None) -> etree._Element:
+    # pysaml2 names nodes "<namespace URI>:<local name>", e.g.
+    # "urn:oasis:names:tc:SAML:2.0:assertion:Assertion".
+    namespace, _, local_name = node_name.rpartition(":")
+    tag = f"{{{namespace}}}{local_name}" if namespace else local_name
+    candidates = [
+        element for element in root.iter(tag) if node_id is None or element.get("ID") == node_id
+    ]
+    if not candidates:
+        raise XmlsecSignatureError(f"No {local_name} element with ID {node_id!r} was found.")
+    if len(candidates) > 1:
+        raise XmlsecSignatureError(f"More than one {local_name} element matches ID {node_id!r}.")
+    return candidates[0]
+
+
+def _adopt_ancestor_prefixes(node: etree._Element) -> None:
+    # pysaml2 serialises an assertion bound for encryption as an extension element with its
+    # own prefixes ("encas2:Assertion" inside an "ns1"-prefixed Response). lxml-based SPs
+    # such as python3-saml move the decrypted assertion into the Response, and lxml then
+    # rewrites those prefixes to the Response's, which breaks an exclusive-C14N signature.
+    # Re-inserting the node here performs the same rewrite before signing, so the signed
+    # form is the one the SP will see. It is a no-op when the prefixes already agree.
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail
+    parent.insert(parent.index(node), node)
+    node.tail = tail
+
+
+def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etree._Element:
+    existing = node.findall(f"{{{DS_NS}}}Signature")
+    if len(existing) > 1:
+        raise XmlsecSignatureError("The element to sign carries more than one signature.")
+    if existing:
+        return existing[0]
+    # pysaml2 normally inserts a template (pre_signature_part); without one, default to
+    # RSA-SHA256 over a SHA-256 digest with exclusive C14N. The template is built with lxml
+    # rather than xmlsec.template because lxml's find() cannot see nodes libxmlsec creates.
+    ds = f"{{{DS_NS}}}"
+    signature = etree.Element(f"{ds}Signature", nsmap={"ds": DS_NS})
+    signed_info = etree.SubElement(signature, f"{ds}SignedInfo")
+    etree.SubElement(signed_info, f"{ds}CanonicalizationMethod", Algorithm=algorithms.EXC_C14N)
+    etree.SubElement(signed_info, f"{ds}SignatureMethod", Algorithm=algorithms.RSA_SHA256)
+    reference = etree.SubElement(signed_info, f"{ds}Reference", URI=f"#{element_id}")
+    transforms = etree.SubElement(reference, f"{ds}Transforms")
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.ENVELOPED)
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.EXC_C14N)
+    etree.SubElement(reference, f"{ds}DigestMethod", Algorithm=algorithms.SHA256)
+    etree.SubElement(reference, f"{ds}DigestValue")
+    etree.SubElement(signature, f"{ds}SignatureValue")
+    # SAML's schemas put ds:Signature directly after saml:Issuer when there is one.
+    first = node[0] if len(node) else None
+    position = 1 if first is not None and etree.QName(first).localname == "Issuer" else 0
+    node.insert(position, signature)
+    return signature
+
+
+def _serialize(root: etree._Element) -> str:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")

@@ -1,11 +1,48 @@
-"""The Celery application; configuration comes from Django settings (CELERY_*)."""
+"""The Celery application; configuration comes from Django settings (CELERY_*).
+
+Worker and beat: see README "Background jobs". Without REDIS_URL tasks run eagerly
+in the web process and nothing here needs to run.
+"""
 
 import os
+from pathlib import Path
 
-from celery import Celery
+from celery import Celery, beat
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic tasks. Each expires before its next run would be due, so a beat that kept
+# sending while every worker was down does not leave a pile of identical sweeps behind.
+app.conf.beat_schedule = {
+    # Re-queue notifications still undelivered (e.g. queued while Redis was down).
+    "notification-sweep": {
+        "task": "sso_apps.tasks.notification_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Resume bulk-deletion jobs whose task was lost (publish failed, worker gone).
+    "application-deletion-job-sweep": {
+        "task": "sso_apps.tasks.application_deletion_job_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Warn Administrators about IdP certificates expiring in 60/30/7 days or 24 hours.
+    "certificate-expiry-warn": {
+        "task": "sso_apps.tasks.certificate_expiry_warn",
+        "schedule": crontab(hour=6, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
+}
+
+
+class BeatScheduler(beat.PersistentScheduler):
+    """Celery's file-backed beat schedule, creating its folder (git-ignored var/) first."""
+
+    def setup_schedule(self):
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="userconsole:home", permanent=False)),
     path("admin/", admin.site.urls),
     path("userconsole/", include("accounts.urls")),
+    path("saml2/", include("sso_apps.urls")),
 ]
 
 if settings.DEBUG:

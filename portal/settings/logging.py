@@ -1,5 +1,11 @@
 """Logging to stderr; the request body never reaches a log line."""
 
+import warnings
+
+# pysaml2 registers a cipher mode that cryptography has deprecated; it is never used here
+# and the warning would print on every command.
+warnings.filterwarnings("ignore", message="CFB has been moved", module="saml2")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -10,5 +16,6 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
     },
 }

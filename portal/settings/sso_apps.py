@@ -19,3 +19,36 @@ SSO_APPS_NOTIFY_ALL_ADMINISTRATORS = env.bool("SSO_APPS_NOTIFY_ALL_ADMINISTRATOR
 SSO_APPS_NOTIFICATION_CHANNELS = env.list(
     "SSO_APPS_NOTIFICATION_CHANNELS", default=["in_app", "email"]
 )
+
+# --- Notification delivery (the outbox; see sso_apps/services/notifications.py).
+# The sweeper re-queues notifications still undelivered this many minutes after creation.
+SSO_APPS_NOTIFICATION_SWEEP_AFTER_MINUTES = env.int(
+    "SSO_APPS_NOTIFICATION_SWEEP_AFTER_MINUTES", default=2
+)
+# A failed channel is retried after base * 2**(failures - 1) seconds, at most max seconds,
+# and given up (status "failed", error kept) after this many failed deliveries.
+SSO_APPS_NOTIFICATION_RETRY_BASE_SECONDS = env.int(
+    "SSO_APPS_NOTIFICATION_RETRY_BASE_SECONDS", default=30
+)
+SSO_APPS_NOTIFICATION_RETRY_MAX_SECONDS = env.int(
+    "SSO_APPS_NOTIFICATION_RETRY_MAX_SECONDS", default=3600
+)
+SSO_APPS_NOTIFICATION_MAX_FAILURES = env.int("SSO_APPS_NOTIFICATION_MAX_FAILURES", default=10)
+# An email claimed by a run that then died is sent again once the claim is this old.
+# Keep it above the delivery task's hard time limit (60 s) so a slow send is never doubled.
+SSO_APPS_NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int(
+    "SSO_APPS_NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=300
+)
+
+# --- Bulk deletion: more applications than this at once run as a background job.
+SSO_APPS_BULK_DELETE_THRESHOLD = env.int("SSO_APPS_BULK_DELETE_THRESHOLD", default=50)
+# Applications deleted per transaction by a deletion job.
+SSO_APPS_DELETION_BATCH_SIZE = env.int("SSO_APPS_DELETION_BATCH_SIZE", default=500)
+# Test-only: seconds each batch waits before it commits, so a test can kill a worker mid-job.
+SSO_APPS_DELETION_BATCH_DELAY_SECONDS = env.float(
+    "SSO_APPS_DELETION_BATCH_DELAY_SECONDS", default=0.0
+)
+# The sweeper re-queues a pending or running job that has made no progress this long.
+SSO_APPS_DELETION_STALE_AFTER_MINUTES = env.int(
+    "SSO_APPS_DELETION_STALE_AFTER_MINUTES", default=5
+)

@@ -14,9 +14,12 @@ SSO_APPS_KEY_ENCRYPTION_SECRET = (
     env.str("SSO_APPS_KEY_ENCRYPTION_SECRET", default="") or get_random_secret_key()
 )
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
-CELERY_RESULT_BACKEND = None
+# Celery runs eagerly, in-process, unless a test harness starts a real worker with
+# TESSERA_TEST_CELERY_EAGER=0 and REDIS_URL: then portal.settings.celery applies as is.
+if env.bool("TESSERA_TEST_CELERY_EAGER", default=True):
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_BROKER_URL = "memory://"
+    CELERY_RESULT_BACKEND = None
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="tessera-media-")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

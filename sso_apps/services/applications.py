@@ -21,6 +21,11 @@ from sso_apps.models.catalog import ConnectorType
 from sso_apps.services.audit import audit_record
 from sso_apps.services.certificates import key_pair_generate
 from sso_apps.services.notifications import notification_create_for_admins
+from sso_apps.services.service_providers import (
+    service_provider_sync,
+    service_providers_delete,
+    sp_entity_id_taken,
+)
 
 # SamlConfig fields that may hold template placeholders, with the labels admins see.
 PLACEHOLDER_FIELDS = {
@@ -72,6 +77,7 @@ def application_create(
     if application.is_saml:
         _saml_config_from_template(application, connector)
         key_pair_generate(application=application)
+        service_provider_sync(application=application)
     audit_record(
         action="application.create",
         request=request,
@@ -208,6 +214,7 @@ def saml_config_update(
         setattr(config, field, _replace(getattr(config, field) or "", replacements))
     config.placeholder_values = {**config.placeholder_values, **replacements}
     config.full_clean(exclude=["application"])
+    _check_sp_entity_id_free(config)
     config.save()
 
     if acs_urls is not None:
@@ -230,6 +237,7 @@ def saml_config_update(
         # Never leave an active app pointing at a placeholder host.
         application.sso_active = False
         application.save(update_fields=["sso_active", "updated_at"])
+    service_provider_sync(application=application)
     audit_record(
         action="application.sso_update",
         request=request,
@@ -237,6 +245,27 @@ def saml_config_update(
         application=application,
     )
     return config
+
+
+def _check_sp_entity_id_free(config: SamlConfig) -> None:
+    # Each SP entity may belong to one application: it is how an AuthnRequest finds its app
+    # in djangosaml2idp's model, and two apps answering for one SP would be ambiguous.
+    names = placeholders_of(config.application)
+    if not config.sp_entity_id or any(name in config.sp_entity_id for name in names):
+        return
+    taken = (
+        SamlConfig.objects.filter(sp_entity_id=config.sp_entity_id)
+        .exclude(application=config.application)
+        .select_related("application")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "sp_entity_id": _("The application %(label)s already uses this SP Entity ID.")
+                % {"label": taken.application.display_label}
+            }
+        )
 
 
 def _acs_urls_replace(config, acs_urls, replacements):
@@ -288,6 +317,8 @@ def activation_problems(application: Application) -> list[str]:
         problems.append(_("IdP Entity ID is empty."))
     if not config.acs_urls.exists():
         problems.append(_("At least one ACS URL is needed."))
+    if config.sp_entity_id and sp_entity_id_taken(config):
+        problems.append(_("Another application already uses this SP Entity ID."))
     if not application.key_pairs.filter(status="active").exists():
         problems.append(_("The application has no active IdP certificate."))
     return problems
@@ -312,6 +343,7 @@ def application_sso_activate(*, application: Application, request=None) -> Appli
         application.sso_active = True
         application.save(update_fields=["sso_active", "updated_at"])
         application.bump_config_version()
+    service_provider_sync(application=application)
     audit_record(
         action="application.activate", request=request, target=application, application=application
     )
@@ -331,6 +363,8 @@ def application_sso_deactivate(*, application: Application, request=None) -> App
         application.sso_active = False
         application.save(update_fields=["sso_active", "updated_at"])
         application.bump_config_version()
+    if application.is_saml:
+        service_provider_sync(application=application)
     audit_record(
         action="application.deactivate",
         request=request,
@@ -373,6 +407,7 @@ def applications_delete(
         applications=selected,
         labels=labels,
     )
+    service_providers_delete(application_ids=[app.pk for app in selected])
     Application.objects.filter(pk__in=[app.pk for app in selected]).delete()
     return len(selected)
 

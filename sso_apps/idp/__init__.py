@@ -1,0 +1,1 @@
+"""The SAML IdP endpoints' Django side: per-application runtime, processor and flows."""

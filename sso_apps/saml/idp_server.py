@@ -1,0 +1,110 @@
+"""Build a pysaml2 IdP Server for one application, from plain values.
+
+djangosaml2idp keeps one Server per process, built from settings and SP metadata files in
+/tmp (upstream defects: one IdP object per process that goes stale across workers, and
+metadata cached under /tmp). Here every application gets its own Server, built from its
+own config and key pair, with SP metadata passed inline; callers cache it by config version.
+"""
+
+from dataclasses import dataclass
+
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml
+from saml2.attribute_converter import AttributeConverterNOOP, do_ava
+from saml2.config import IdPConfig
+from saml2.s_utils import factory
+from saml2.saml import NAME_FORMAT_UNSPECIFIED
+from saml2.server import Server
+
+from sso_apps.saml import algorithms
+from sso_apps.saml.certificate_files import certificate_file
+from sso_apps.saml.sp_descriptor import NAMEID_FORMAT_URIS, SpDescriptor
+from sso_apps.saml.xmlsec_backend import install_backend
+
+SIGNATURE_ALGORITHMS = {
+    "rsa-sha256": (algorithms.RSA_SHA256, algorithms.SHA256),
+    "rsa-sha512": (algorithms.RSA_SHA512, algorithms.SHA512),
+    "rsa-sha1": (algorithms.RSA_SHA1, algorithms.SHA1),
+}
+# Assertions are valid for a short window only; SPs consume them within seconds.
+ASSERTION_LIFETIME_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class IdpSettings:
+    """Everything one application's IdP endpoint needs, as plain values."""
+
+    entity_id: str
+    sso_url: str
+    slo_url: str
+    certificate_pem: str
+    private_key_pem: str
+    sp: SpDescriptor
+    signature_algorithm: str = "rsa-sha256"
+
+
+class ExactNameAttributeConverter(AttributeConverterNOOP):
+    """Send attribute names exactly as the admin typed them.
+
+    pysaml2's NOOP converter lower-cases names, and its URI converters rename known ones
+    to OIDs; SPs match names case-sensitively, so neither will do.
+    """
+
+    def to_(self, attrvals):
+        return [
+            factory(
+                saml.Attribute,
+                name=name,
+                name_format=self.name_format,
+                attribute_value=do_ava(value),
+            )
+            for name, value in attrvals.items()
+        ]
+
+
+def build_idp_server(settings: IdpSettings) -> Server:
+    """Return a Server that signs in-process with this application's key."""
+    sign_alg, digest_alg = SIGNATURE_ALGORITHMS[settings.signature_algorithm]
+    config = IdPConfig()
+    config.load(
+        {
+            "entityid": settings.entity_id,
+            # Only stops pysaml2 looking for the xmlsec1 binary: install_backend replaces it.
+            "crypto_backend": "XMLSecurity",
+            "key_file": settings.private_key_pem,
+            "cert_file": certificate_file(settings.certificate_pem),
+            "metadata": {"inline": [settings.sp.to_xml()]},
+            "service": {
+                "idp": {
+                    "endpoints": {
+                        "single_sign_on_service": [
+                            (settings.sso_url, BINDING_HTTP_REDIRECT),
+                            (settings.sso_url, BINDING_HTTP_POST),
+                        ],
+                        "single_logout_service": [
+                            (settings.slo_url, BINDING_HTTP_REDIRECT),
+                            (settings.slo_url, BINDING_HTTP_POST),
+                        ],
+                    },
+                    "name_id_format": list(NAMEID_FORMAT_URIS.values()),
+                    "signing_algorithm": sign_alg,
+                    "digest_algorithm": digest_alg,
+                    # We verify request signatures ourselves, for both bindings.
+                    "want_authn_requests_signed": False,
+                    "policy": {
+                        "default": {
+                            "lifetime": {"minutes": ASSERTION_LIFETIME_MINUTES},
+                            "attribute_restrictions": None,
+                            "name_form": NAME_FORMAT_UNSPECIFIED,
+                            "entity_categories": [],
+                        }
+                    },
+                }
+            },
+            "allow_unknown_attributes": True,
+            "delete_tmpfiles": True,
+        }
+    )
+    config.attribute_converters = [ExactNameAttributeConverter(NAME_FORMAT_UNSPECIFIED)]
+    server = Server(config=config)
+    install_backend(server)
+    return server

@@ -1,0 +1,124 @@
+"""Read and check incoming SAML protocol messages (AuthnRequest, LogoutRequest/Response).
+
+Plain functions over already-decoded XML, so views stay thin and tests need no HTTP.
+Replay protection needs shared storage and lives with the caller.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from lxml import etree
+
+from sso_apps.saml.errors import SamlError
+from sso_apps.saml.parsing import parse_xml
+
+SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
+SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
+KINDS = {"AuthnRequest", "LogoutRequest", "LogoutResponse"}
+
+
+class SamlRequestError(SamlError):
+    """Signal an incoming message that must be refused, with the reason to show."""
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """The fields of an incoming protocol message that the IdP acts on."""
+
+    kind: str
+    id: str
+    issuer: str
+    issue_instant: datetime.datetime
+    destination: str | None
+    acs_url: str | None = None
+    protocol_binding: str | None = None
+    nameid_format: str | None = None
+    force_authn: bool = False
+    name_id: str | None = None
+    session_indexes: tuple[str, ...] = ()
+    in_response_to: str | None = None
+    status: str | None = None
+
+
+def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Element, IncomingMessage]:
+    """Parse safely (no DTD, no entities) and return the root and its fields."""
+    root = parse_xml(xml)
+    namespace, _, kind = root.tag[1:].partition("}")
+    if namespace != SAMLP or kind not in expected_kinds:
+        raise SamlRequestError(
+            f"Expected a SAML {' or '.join(sorted(expected_kinds))}, got {kind or root.tag}."
+        )
+    if root.get("Version") != "2.0":
+        raise SamlRequestError("Only SAML 2.0 messages are accepted.")
+    message_id = root.get("ID") or ""
+    if not message_id:
+        raise SamlRequestError("The message has no ID.")
+    issuer = (root.findtext(f"{{{SAML}}}Issuer") or "").strip()
+    if not issuer:
+        raise SamlRequestError("The message names no Issuer.")
+    policy = root.find(f"{{{SAMLP}}}NameIDPolicy")
+    status = root.find(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusCode")
+    return root, IncomingMessage(
+        kind=kind,
+        id=message_id,
+        issuer=issuer,
+        issue_instant=_instant(root.get("IssueInstant")),
+        destination=root.get("Destination"),
+        acs_url=root.get("AssertionConsumerServiceURL"),
+        protocol_binding=root.get("ProtocolBinding"),
+        nameid_format=policy.get("Format") if policy is not None else None,
+        force_authn=(root.get("ForceAuthn") or "").lower() in {"true", "1"},
+        name_id=(root.findtext(f"{{{SAML}}}NameID") or "").strip() or None,
+        session_indexes=tuple(
+            (node.text or "").strip() for node in root.findall(f"{{{SAMLP}}}SessionIndex")
+        ),
+        in_response_to=root.get("InResponseTo"),
+        status=status.get("Value") if status is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class MessagePolicy:
+    """What an application expects of messages sent to one of its endpoints."""
+
+    sp_entity_id: str
+    endpoint_urls: frozenset[str]
+    acs_urls: tuple[str, ...] = ()
+    clock_skew: datetime.timedelta = datetime.timedelta(minutes=3)
+
+
+def check_message(
+    message: IncomingMessage, *, policy: MessagePolicy, now: datetime.datetime
+) -> None:
+    """Raise SamlRequestError unless issuer, destination, time and ACS URL are acceptable."""
+    if message.issuer != policy.sp_entity_id:
+        raise SamlRequestError(
+            f"The request comes from {message.issuer!r}, which is not this application's "
+            "service provider."
+        )
+    if message.destination is not None and message.destination not in policy.endpoint_urls:
+        raise SamlRequestError(
+            f"The request was addressed to {message.destination!r}, not to this endpoint."
+        )
+    if abs(now - message.issue_instant) > policy.clock_skew:
+        raise SamlRequestError(
+            "The request is too old or from the future (IssueInstant "
+            f"{message.issue_instant:%Y-%m-%dT%H:%M:%SZ}); check the clocks."
+        )
+    requested_acs = message.acs_url if message.kind == "AuthnRequest" else None
+    if requested_acs is not None and requested_acs not in policy.acs_urls:
+        raise SamlRequestError(
+            f"The requested ACS URL {requested_acs!r} is not registered for this application."
+        )
+
+
+def _instant(value: str | None) -> datetime.datetime:
+    if not value:
+        raise SamlRequestError("The message has no IssueInstant.")
+    try:
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise SamlRequestError(f"The IssueInstant {value!r} is not a valid time.") from error
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=datetime.UTC)
+    return parsed.astimezone(datetime.UTC)

@@ -1,0 +1,88 @@
+"""Keep djangosaml2idp's ServiceProvider rows in step with our SAML configurations."""
+
+import datetime
+import json
+
+from django.db import transaction
+from django.utils import timezone
+from djangosaml2idp.models import ServiceProvider
+
+from sso_apps.models import Application, SamlConfig
+from sso_apps.saml.sp_descriptor import SpDescriptor
+
+PROCESSOR_PATH = "sso_apps.idp.processors.TesseraProcessor"
+
+
+def sp_descriptor_for(config: SamlConfig, acs_urls: list[str]) -> SpDescriptor:
+    """Return the SP as our IdP sees it, from the admin's SSO tab."""
+    return SpDescriptor(
+        entity_id=config.sp_entity_id,
+        acs_urls=acs_urls,
+        slo_url=config.sp_logout_url,
+        slo_binding=config.sp_logout_binding,
+        certificate_pem=config.sp_certificate,
+        nameid_format=config.nameid_format,
+        authn_requests_signed=config.require_signed_requests,
+        want_assertions_signed=config.sign_assertion,
+    )
+
+
+@transaction.atomic
+def service_provider_sync(*, application: Application) -> ServiceProvider | None:
+    """Create or update the app's ServiceProvider row; None while it has no SP Entity ID.
+
+    NOTE: rows are written with update()/bulk_create() on purpose. djangosaml2idp 0.7.2's
+    ServiceProvider.save() reloads its process-global IdP (stale across workers) and
+    crashes on metadata without validUntil (upstream defects); neither is wanted here.
+    """
+    config = SamlConfig.objects.select_for_update().get(application=application)
+    if not config.sp_entity_id or sp_entity_id_taken(config):
+        # Unusable until the admin gives it an SP entity of its own; activation says so.
+        if config.service_provider_id:
+            ServiceProvider.objects.filter(pk=config.service_provider_id).update(active=False)
+        return None
+    acs_urls = [acs.url for acs in config.acs_urls.all()]
+    descriptor = sp_descriptor_for(config, acs_urls)
+    values = {
+        "entity_id": config.sp_entity_id,
+        "pretty_name": application.display_label[:255],
+        "local_metadata": descriptor.to_xml(),
+        "metadata_expiration_dt": timezone.now() + datetime.timedelta(days=3650),
+        "active": application.sso_active,
+        "_processor": PROCESSOR_PATH,
+        "_attribute_mapping": json.dumps(
+            {a.source: a.name for a in config.attributes.all() if a.source != "constant"}
+        ),
+        "_nameid_field": config.nameid_source,
+        "_sign_response": config.sign_response,
+        "_sign_assertion": config.sign_assertion,
+        "_encrypt_saml_responses": config.encrypt_assertions,
+        "dt_updated": timezone.now(),
+    }
+    if config.service_provider_id:
+        ServiceProvider.objects.filter(pk=config.service_provider_id).update(**values)
+        return ServiceProvider.objects.get(pk=config.service_provider_id)
+    provider = ServiceProvider.objects.bulk_create([ServiceProvider(**values)])[0]
+    if provider.pk is None:  # backends that cannot return ids from bulk_create
+        provider = ServiceProvider.objects.get(entity_id=config.sp_entity_id)
+    SamlConfig.objects.filter(pk=config.pk).update(service_provider=provider)
+    return provider
+
+
+def sp_entity_id_taken(config: SamlConfig) -> bool:
+    """Return whether another application's SP row already claims this SP Entity ID."""
+    return (
+        ServiceProvider.objects.filter(entity_id=config.sp_entity_id)
+        .exclude(pk=config.service_provider_id)
+        .exists()
+    )
+
+
+def service_providers_delete(*, application_ids) -> int:
+    """Delete the ServiceProvider rows (and persistent NameIDs) of apps being deleted."""
+    ids = list(
+        SamlConfig.objects.filter(
+            application_id__in=application_ids, service_provider__isnull=False
+        ).values_list("service_provider_id", flat=True)
+    )
+    return ServiceProvider.objects.filter(pk__in=ids).delete()[0]

@@ -1,0 +1,143 @@
+"""Independent test service providers (python3-saml and pysaml2) driven through Django's client.
+
+Each SP is configured from our IdP metadata URL, as a vendor would be, and judges our
+Responses with its own library: nothing here trusts Tessera's code.
+"""
+
+import base64
+import re
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlsplit
+
+from onelogin.saml2.auth import OneLogin_Saml2_Auth
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
+
+SP_ENTITY_ID = "https://sp.example.com/metadata"
+SP_ACS_URL = "https://sp.example.com/acs"
+SP_SLO_URL = "https://sp.example.com/slo"
+
+FORM_FIELD = re.compile(r'<input type="hidden" name="(?P<name>[^"]+)" value="(?P<value>[^"]*)"')
+FORM_ACTION = re.compile(r'<form id="saml-post-form" method="post" action="(?P<action>[^"]+)"')
+
+
+def posted_form(html: str) -> tuple[str, dict[str, str]]:
+    """Return (action, fields) of the auto-submitting SAML POST form in a page."""
+    action = FORM_ACTION.search(html)
+    assert action, "no SAML POST form in the page"
+    fields = {m["name"]: unescape(m["value"]) for m in FORM_FIELD.finditer(html)}
+    return unescape(action["action"]), fields
+
+
+def path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+@dataclass
+class OneLoginSp:
+    """A python3-saml SP in strict mode, trusting whatever our metadata says."""
+
+    idp_metadata_xml: str
+    sp_certificate_pem: str = ""
+    sp_private_key_pem: str = ""
+    sign_requests: bool = False
+    want_messages_signed: bool = False
+    want_assertions_signed: bool = True
+    want_assertions_encrypted: bool = False
+    requested_nameid_format: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    settings: dict = field(init=False)
+
+    def __post_init__(self):
+        idp = OneLogin_Saml2_IdPMetadataParser.parse(self.idp_metadata_xml)
+        self.settings = OneLogin_Saml2_IdPMetadataParser.merge_settings(
+            {
+                "strict": True,
+                "debug": False,
+                "sp": {
+                    "entityId": SP_ENTITY_ID,
+                    "assertionConsumerService": {
+                        "url": SP_ACS_URL,
+                        "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+                    },
+                    "singleLogoutService": {
+                        "url": SP_SLO_URL,
+                        "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+                    },
+                    "NameIDFormat": self.requested_nameid_format,
+                    "x509cert": self.sp_certificate_pem,
+                    "privateKey": self.sp_private_key_pem,
+                },
+                "security": {
+                    "authnRequestsSigned": self.sign_requests,
+                    "logoutRequestSigned": self.sign_requests,
+                    "wantMessagesSigned": self.want_messages_signed,
+                    "wantAssertionsSigned": self.want_assertions_signed,
+                    "wantAssertionsEncrypted": self.want_assertions_encrypted,
+                    "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                    "digestAlgorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
+                    "rejectDeprecatedAlgorithm": True,
+                },
+            },
+            idp,
+        )
+
+    def _auth(self, *, url: str, post: dict | None = None, get: dict | None = None):
+        parts = urlsplit(url)
+        return OneLogin_Saml2_Auth(
+            {
+                "https": "on" if parts.scheme == "https" else "off",
+                "http_host": parts.netloc,
+                "script_name": parts.path,
+                "get_data": get or {},
+                "post_data": post or {},
+            },
+            self.settings,
+        )
+
+    def login_url(self, relay_state: str = "https://sp.example.com/home") -> tuple[str, str]:
+        """Return (IdP URL with a Redirect-binding AuthnRequest, its request ID)."""
+        auth = self._auth(url=SP_ACS_URL)
+        url = auth.login(return_to=relay_state)
+        return url, auth.get_last_request_id()
+
+    def post_authn_request(self) -> tuple[dict, str]:
+        """Return (POST-binding form data, request ID), signed with an enveloped signature."""
+        from onelogin.saml2.authn_request import OneLogin_Saml2_Authn_Request
+
+        auth = self._auth(url=SP_ACS_URL)
+        request = OneLogin_Saml2_Authn_Request(auth.get_settings())
+        xml = request.get_xml()
+        if self.sign_requests:
+            xml = OneLogin_Saml2_Utils.add_sign(
+                xml,
+                self.sp_private_key_pem,
+                self.sp_certificate_pem,
+                sign_algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                digest_algorithm="http://www.w3.org/2001/04/xmlenc#sha256",
+            )
+            xml = xml.decode() if isinstance(xml, bytes) else xml
+        return {"SAMLRequest": base64.b64encode(xml.encode()).decode()}, request.get_id()
+
+    def acs(self, fields: dict, request_id: str | None):
+        """Consume a Response; return the Auth object (check get_errors/is_authenticated)."""
+        auth = self._auth(url=SP_ACS_URL, post=fields)
+        auth.process_response(request_id=request_id)
+        return auth
+
+    def logout_url(self, *, name_id: str, session_index: str | None = None) -> str:
+        auth = self._auth(url=SP_SLO_URL)
+        return auth.logout(
+            name_id=name_id,
+            session_index=session_index,
+            name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        )
+
+    def process_logout_response(self, *, url: str):
+        from urllib.parse import parse_qs
+
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        auth = self._auth(url=SP_SLO_URL, get=query)
+        auth.process_slo(keep_local_session=True)
+        return auth

@@ -1,0 +1,249 @@
+"""The per-application SAML IdP endpoints under /saml2/<suffix>.
+
+They subclass djangosaml2idp's views for their plumbing (login requirement, never_cache,
+POST-form rendering, the processor hooks) and replace the request handling that falls
+short upstream; each replaced part names the upstream defect where it is done.
+"""
+
+import base64
+import logging
+
+from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
+from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
+
+from sso_apps.idp import flows
+from sso_apps.idp.processors import TesseraProcessor
+from sso_apps.idp.runtime import endpoint_application, runtimes
+from sso_apps.models import AuditEvent
+from sso_apps.saml.errors import SamlError
+from sso_apps.saml.metadata import idp_metadata_xml
+from sso_apps.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
+PENDING_KEY = "saml_pending:{suffix}"
+
+
+class ApplicationEndpointMixin(IdPHandlerViewMixin):
+    """Load the app for /saml2/<suffix> and its runtime; render outcomes with audit events."""
+
+    login_html_template = "sso_apps/saml/post_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.application = endpoint_application(kwargs["suffix"])
+        self.binding = ""
+
+    @property
+    def runtime(self):
+        return runtimes.get(self.application)
+
+    def audit(self, action, outcome, reason=""):
+        audit_record(
+            action=action,
+            request=self.request,
+            outcome=outcome,
+            target=self.application,
+            application=self.application,
+            sp_entity_id=self.application.saml.sp_entity_id,
+            binding=self.binding,
+            reason=reason,
+        )
+
+    def refuse(self, action: str, reason: str, status: int = 400) -> HttpResponse:
+        """Show why, with a 4xx status; never redirect anywhere the SP asked for."""
+        self.audit(action, AuditEvent.Outcome.FAILURE, reason)
+        return render(
+            self.request,
+            "sso_apps/saml/error.html",
+            {"application": self.application, "reason": reason},
+            status=status,
+        )
+
+    def deny(self) -> HttpResponse:
+        """Implicit deny: a 403 naming the app, and nothing sent to the SP."""
+        user = self.request.user
+        if not self.application.sso_active:
+            reason = "SSO is not active for this application."
+        elif not user.is_active:
+            reason = "The account is not active."
+        else:
+            reason = "No group authorised for the application includes the user."
+        self.audit("sso.login", AuditEvent.Outcome.DENIED, reason)
+        return render(
+            self.request,
+            "403.html",
+            {
+                "reason": f"You do not have access to {self.application.display_label}. "
+                "Contact your administrator if you need it."
+            },
+            status=403,
+        )
+
+    def processor(self) -> TesseraProcessor:
+        return TesseraProcessor(
+            self.application.saml.sp_entity_id,
+            application=self.application,
+            runtime=self.runtime,
+        )
+
+    def respond(self, *, in_response_to, acs_url, relay_state) -> HttpResponse:
+        """Sign the Response and hand it to the browser in an auto-submitting form."""
+        processor = self.processor()
+        if not processor.has_access(self.request):
+            return self.deny()
+        try:
+            xml = flows.authn_response_create(
+                application=self.application,
+                runtime=self.runtime,
+                processor=processor,
+                user=self.request.user,
+                in_response_to=in_response_to,
+                acs_url=acs_url,
+            )
+        except SamlError as error:
+            return self.refuse("sso.login", error.reason, status=409)
+        self.audit("sso.login", AuditEvent.Outcome.SUCCESS)
+        # Rendered directly: upstream render_response() also stores the signed Response
+        # in the session for its MFA step, which would keep a bearer token at rest.
+        return HttpResponse(
+            self.render_login_html_to_string(
+                context={
+                    "acs_url": acs_url,
+                    "saml_response": base64.b64encode(xml.encode()).decode(),
+                    "relay_state": relay_state,
+                    "application": self.application,
+                },
+                request=self.request,
+            )
+        )
+
+
+# csrf_exempt: SPs POST AuthnRequests cross-site by design (SAML HTTP-POST binding).
+@method_decorator([never_cache, csrf_exempt], name="dispatch")
+class SsoView(ApplicationEndpointMixin, View):
+    """Receive an SP's AuthnRequest (Redirect or POST), validate it, then ask for sign-in.
+
+    Replaces djangosaml2idp's sso_entry, which stores the raw request unvalidated and
+    verifies it later against a process-global IdP (upstream defects).
+    """
+
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.binding = "post" if request.method == "POST" else "redirect"
+        try:
+            pending = flows.authn_request_receive(
+                http_request=request, application=self.application, runtime=self.runtime
+            )
+        except SamlError as error:
+            return self.refuse("sso.request", error.reason)
+        if not self.application.sso_active:
+            return self.deny()
+        request.session[PENDING_KEY.format(suffix=self.application.idp_suffix)] = (
+            pending.to_session()
+        )
+        return redirect("saml:continue", suffix=self.application.idp_suffix)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
+    """After sign-in, answer the pending AuthnRequest with a signed Response."""
+
+    def get(self, request, *args, **kwargs):
+        data = request.session.pop(PENDING_KEY.format(suffix=self.application.idp_suffix), None)
+        if data is None:
+            return self.refuse(
+                "sso.login", "There is no sign-in request waiting; start again from the app."
+            )
+        pending = flows.PendingLogin.from_session(data)
+        self.binding = pending.binding
+        return self.respond(
+            in_response_to=pending.request_id,
+            acs_url=pending.acs_url,
+            relay_state=pending.relay_state,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
+    """IdP-initiated SSO: GET shows "Continue to APP"; the CSRF-checked POST sends it.
+
+    Upstream sets InResponseTo="IdP_Initiated_Login" and takes the SP from a query
+    parameter; an unsolicited Response must carry no InResponseTo, and the SP is the app's.
+    """
+
+    def get(self, request, *args, **kwargs):
+        if not self.processor().has_access(request):
+            return self.deny()
+        return render(request, "sso_apps/saml/launch.html", {"application": self.application})
+
+    def post(self, request, *args, **kwargs):
+        self.binding = "idp-initiated"
+        return self.respond(
+            in_response_to=None,
+            acs_url=self.runtime.default_acs_url,
+            relay_state=self.application.saml.default_relay_state,
+        )
+
+
+# csrf_exempt: SPs POST LogoutRequests cross-site by design (SAML HTTP-POST binding).
+@method_decorator([never_cache, csrf_exempt], name="dispatch")
+class SloView(ApplicationEndpointMixin, LogoutProcessView):
+    """Single Logout: end the IdP session and answer the SP over its configured binding."""
+
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        # NOTE: deliberately skips upstream's login requirement: an SP must get its
+        # LogoutResponse even when the IdP session has already ended.
+        self.binding = "post" if request.method == "POST" else "redirect"
+        try:
+            received = flows.logout_request_receive(
+                http_request=request, application=self.application, runtime=self.runtime
+            )
+        except SamlError as error:
+            return self.refuse("sso.logout", error.reason)
+        logout(request)
+        if received.message.kind == "LogoutResponse":
+            self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, "LogoutResponse received")
+            return HttpResponseRedirect(reverse("userconsole:login"))
+        try:
+            outgoing = flows.logout_response_create(
+                application=self.application, runtime=self.runtime, received=received
+            )
+        except SamlError as error:
+            return self.refuse("sso.logout", error.reason, status=409)
+        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS)
+        if outgoing.binding == "redirect":
+            return HttpResponseRedirect(
+                outgoing.redirect_url(
+                    private_key_pem=self.runtime.settings.private_key_pem,
+                    signature_algorithm=self.application.saml.signature_algorithm,
+                )
+            )
+        return render(
+            request,
+            "sso_apps/saml/post_form.html",
+            {
+                "acs_url": outgoing.destination,
+                "saml_parameter": "SAMLResponse",
+                "saml_response": base64.b64encode(outgoing.xml.encode()).decode(),
+                "relay_state": outgoing.relay_state,
+                "application": self.application,
+            },
+        )
+
+
+@never_cache
+def metadata(request, suffix):
+    """Serve this application's IdP metadata (replaces upstream's single global one)."""
+    application = endpoint_application(suffix)
+    return HttpResponse(idp_metadata_xml(application), content_type="application/samlmetadata+xml")

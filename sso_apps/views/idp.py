@@ -41,14 +41,23 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         self.application = endpoint_application(kwargs["suffix"])
         self.binding = ""
 
+    def dispatch(self, request, *args, **kwargs):
+        # A suspended or staged user's session no longer authenticates; tell them no with
+        # a 403 rather than a sign-in page they cannot pass.
+        blocked = None if request.user.is_authenticated else _session_user(request)
+        if blocked is not None and not blocked.is_active:
+            return self.deny(user=blocked)
+        return super().dispatch(request, *args, **kwargs)
+
     @property
     def runtime(self):
         return runtimes.get(self.application)
 
-    def audit(self, action, outcome, reason=""):
+    def audit(self, action, outcome, reason="", actor=None):
         audit_record(
             action=action,
             request=self.request,
+            actor=actor if actor is not None and actor.is_authenticated else None,
             outcome=outcome,
             target=self.application,
             application=self.application,
@@ -67,16 +76,16 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             status=status,
         )
 
-    def deny(self) -> HttpResponse:
+    def deny(self, user=None) -> HttpResponse:
         """Implicit deny: a 403 naming the app, and nothing sent to the SP."""
-        user = self.request.user
+        user = user or self.request.user
         if not self.application.sso_active:
             reason = "SSO is not active for this application."
         elif not user.is_active:
             reason = "The account is not active."
         else:
             reason = "No group authorised for the application includes the user."
-        self.audit("sso.login", AuditEvent.Outcome.DENIED, reason)
+        self.audit("sso.login", AuditEvent.Outcome.DENIED, reason, actor=user)
         return render(
             self.request,
             "403.html",
@@ -240,6 +249,16 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
                 "application": self.application,
             },
         )
+
+
+def _session_user(request):
+    """Return the user a session was opened for, whatever their state now."""
+    from django.contrib.auth import SESSION_KEY, get_user_model
+
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()
 
 
 @never_cache

@@ -40,9 +40,7 @@ def saml_app_factory(saml_connector, group_factory, user_factory):
     """Return a function making an active SAML app for the test SP, with a member user."""
 
     def make(*, label="Test SP", sp_logout_binding="redirect", **config):
-        application = app_services.application_create(
-            connector=saml_connector, display_label=label
-        )
+        application = app_services.application_create(connector=saml_connector, display_label=label)
         app_services.saml_config_update(
             application=application,
             domain="sp",

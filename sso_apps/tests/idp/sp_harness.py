@@ -82,6 +82,8 @@ class OneLoginSp:
             },
             idp,
         )
+        # The IdP's metadata may say it wants signed requests; this SP decides for itself.
+        self.settings["security"]["authnRequestsSigned"] = self.sign_requests
 
     def _auth(self, *, url: str, post: dict | None = None, get: dict | None = None):
         parts = urlsplit(url)
@@ -141,3 +143,49 @@ class OneLoginSp:
         auth = self._auth(url=SP_SLO_URL, get=query)
         auth.process_slo(keep_local_session=True)
         return auth
+
+
+PYSAML2_SP_ENTITY_ID = "https://pysaml2-sp.example.com/metadata"
+PYSAML2_ACS_URL = "https://pysaml2-sp.example.com/acs"
+PYSAML2_SLO_URL = "https://pysaml2-sp.example.com/slo"
+
+
+def pysaml2_client(
+    idp_metadata_xml: str, *, want_response_signed=True, want_assertions_signed=True
+):
+    """Return pysaml2's Saml2Client configured from our IdP metadata.
+
+    It keeps pysaml2's stock crypto (the xmlsec1 binary), so it verifies our signatures
+    with code that shares nothing with our in-process signer.
+    """
+    import shutil
+
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+    binary = shutil.which("xmlsec1")
+    assert binary, "the pysaml2 interop tests need the xmlsec1 binary (apt-get install xmlsec1)"
+    config = SPConfig()
+    config.load(
+        {
+            "entityid": PYSAML2_SP_ENTITY_ID,
+            "xmlsec_binary": binary,
+            "metadata": {"inline": [idp_metadata_xml]},
+            "allow_unknown_attributes": True,
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [(PYSAML2_ACS_URL, BINDING_HTTP_POST)],
+                        "single_logout_service": [(PYSAML2_SLO_URL, BINDING_HTTP_REDIRECT)],
+                    },
+                    "want_response_signed": want_response_signed,
+                    "want_assertions_signed": want_assertions_signed,
+                    "allow_unsolicited": True,
+                    "authn_requests_signed": False,
+                    "name_id_format": "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+                }
+            },
+        }
+    )
+    return Saml2Client(config=config)

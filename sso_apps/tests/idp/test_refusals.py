@@ -31,9 +31,10 @@ def authn_request(
 ) -> str:
     issued = issued or datetime.datetime.now(datetime.UTC)
     destination = destination or application.idp_sso_url
+    request_id = request_id or "_" + uuid.uuid4().hex
     return (
         f"{prolog}<samlp:AuthnRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol' "
-        f"xmlns:saml='urn:oasis:names:tc:SAML:2.0:assertion' ID='{request_id or '_' + uuid.uuid4().hex}' "
+        f"xmlns:saml='urn:oasis:names:tc:SAML:2.0:assertion' ID='{request_id}' "
         f"Version='2.0' IssueInstant='{issued:%Y-%m-%dT%H:%M:%SZ}' Destination='{destination}' "
         f"AssertionConsumerServiceURL='{acs_url}'>"
         f"<saml:Issuer>{issuer}</saml:Issuer></samlp:AuthnRequest>"

@@ -18,12 +18,23 @@ NAVIGATION = (
     (_("Activity"), "activity", ("sso_apps.AuditEvent", "sso_apps.Notification")),
 )
 
+# djangosaml2idp registers its own ServiceProvider admin, which saves through
+# ServiceProvider.save(): that reloads a process-global IdP and crashes on metadata
+# without validUntil (djangosaml2idp 0.7.2 defects). SPs are configured on the SSO tab.
+HIDDEN_MODELS = {"djangosaml2idp.serviceprovider", "djangosaml2idp.persistentid"}
+
 
 class TesseraAdminSite(admin.AdminSite):
     site_header = _("Tessera Admin Portal")
     site_title = _("Tessera Admin Portal")
     index_title = _("Dashboard")
     site_url = "/userconsole/"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        shown = [model for model in models if model._meta.label_lower not in HIDDEN_MODELS]
+        if shown:
+            super().register(shown, admin_class, **options)
 
     def admin_view(self, view, cacheable=False):
         """Refuse signed-in end users with a 403 instead of sending them to a login page."""

@@ -1,0 +1,74 @@
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from saml2 import BINDING_HTTP_POST
+
+from sso_apps.models import AuditEvent
+from sso_apps.services import applications as app_services
+from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_redirect
+from sso_apps.tests.idp.sp_harness import SP_SLO_URL, path_and_query, posted_form
+
+
+@pytest.mark.django_db
+def test_sp_initiated_logout_over_redirect_completes_with_python3_saml(client, saml_app, member):
+    client.force_login(member)
+    sp = onelogin_sp(client, saml_app)
+    url, request_id = sp.login_url()
+    auth = sp.acs(response_fields(sso_redirect(client, url)), request_id)
+    logout_url = sp.logout_url(name_id=auth.get_nameid(), session_index=auth.get_session_index())
+    answer = client.get(path_and_query(logout_url))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(SP_SLO_URL + "?")
+    query = parse_qs(urlsplit(answer["Location"]).query)
+    assert {"SAMLResponse", "SigAlg", "Signature"} <= set(query)
+    result = sp.process_logout_response(url=answer["Location"])
+    assert result.get_errors() == [], result.get_last_error_reason()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="sso.logout", outcome="success").exists()
+
+
+@pytest.mark.django_db
+def test_sp_initiated_logout_answers_over_post_when_configured(client, saml_app, member):
+    app_services.saml_config_update(application=saml_app, sp_logout_binding="post")
+    saml_app.refresh_from_db()
+    client.force_login(member)
+    sp = onelogin_sp(client, saml_app)
+    logout_url = sp.logout_url(name_id=member.email)
+    page = client.get(path_and_query(logout_url))
+    action, fields = posted_form(page.text)
+    assert action == SP_SLO_URL
+    from sso_apps.tests.idp.sp_harness import pysaml2_client
+
+    metadata = client.get(reverse("saml:metadata", args=[saml_app.idp_suffix])).text
+    # pysaml2 checks the enveloped signature of a POST LogoutResponse; python3-saml does not.
+    verifier = pysaml2_client(metadata)
+    result = verifier.parse_logout_request_response(fields["SAMLResponse"], BINDING_HTTP_POST)
+    assert result.status_ok()
+    import base64
+
+    from saml2.sigver import SignatureError
+
+    forged = base64.b64decode(fields["SAMLResponse"]).replace(b'InResponseTo="', b'InResponseTo="X')
+    with pytest.raises(SignatureError):
+        verifier.parse_logout_request_response(base64.b64encode(forged).decode(), BINDING_HTTP_POST)
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_logout_request_from_an_unknown_issuer_is_refused_and_keeps_the_session(
+    client, saml_app, member
+):
+    client.force_login(member)
+    sp_evil = onelogin_sp(client, saml_app)
+    sp_evil.settings["sp"]["entityId"] = "https://evil.example.com/sp"
+    response = client.get(path_and_query(sp_evil.logout_url(name_id=member.email)))
+    assert response.status_code == 400
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_console_logout_get_returns_to_the_console_sign_in(client, member):
+    client.force_login(member)
+    response = client.get(reverse("userconsole:logout"))
+    assert response["Location"] == reverse("userconsole:login")

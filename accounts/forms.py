@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, PasswordChangeForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, UserGroup
@@ -92,3 +92,12 @@ class ConsoleLoginForm(forms.Form):
 
     def get_user(self):
         return self.user_cache
+
+
+class ConsolePasswordChangeForm(PasswordChangeForm):
+    """Django's password change (old password + validators), laid out with crispy-forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Change password")))

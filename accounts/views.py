@@ -1,4 +1,5 @@
-from django.contrib.auth import login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -7,13 +8,37 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ConsoleLoginForm
+from accounts.forms import ConsoleLoginForm, ConsolePasswordChangeForm
+from sso_apps.selectors import console_tiles
 
 
 @login_required
+@never_cache
 def console_home(request):
-    """Show the signed-in user's home: their name and their applications."""
-    return render(request, "userconsole/home.html", {"applications": []})
+    """Show the signed-in user's applications as tiles, filtered by ?q= when given."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "userconsole/home.html",
+        {"applications": console_tiles(user=request.user, query=query), "query": query},
+    )
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def console_account(request):
+    """Show the user's name, email and groups; let them change their password."""
+    form = ConsolePasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        # Keep this session signed in; other sessions of the user end.
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password was changed.")
+        return redirect("userconsole:account")
+    groups = request.user.user_groups.order_by("name").values_list("name", flat=True)
+    return render(request, "userconsole/account.html", {"form": form, "groups": list(groups)})
 
 
 @sensitive_post_parameters("password")

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve
 
 handler403 = "portal.views.permission_denied"
 
@@ -12,7 +13,12 @@ urlpatterns = [
     path("saml2/", include("sso_apps.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded User Portal Images are re-encoded rasters (sso_apps.images), so serving that
+# one folder from Django is safe; a deployment may still put it behind its web server.
+urlpatterns += [
+    re_path(
+        r"^media/(?P<path>portal-images/[\w.-]+)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]

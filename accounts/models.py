@@ -114,3 +114,21 @@ class UserGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ConsoleSession(models.Model):
+    """A signed-in session of a user, so Single Logout can end it from another request.
+
+    An SP's LogoutRequest arrives cross-site, without the user's session cookie
+    (SameSite=Lax); the IdP finds the user's sessions here instead.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="console_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("console session")
+
+    def __str__(self):
+        return f"{self.user} session"

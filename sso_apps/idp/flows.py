@@ -241,6 +241,34 @@ def logout_request_receive(
     return received
 
 
+def logout_subject(*, application: Application, message: IncomingMessage):
+    """Return the user a LogoutRequest's NameID names for this app, or None."""
+    from django.contrib.auth import get_user_model
+    from djangosaml2idp.models import PersistentId
+
+    if not message.name_id:
+        return None
+    config = application.saml
+    if config.nameid_format == "persistent":
+        found = PersistentId.objects.filter(
+            sp_id=config.service_provider_id, persistent_id=_uuid_or_none(message.name_id)
+        ).select_related("user")
+        return found[0].user if found else None
+    if config.nameid_format == "transient":
+        return None  # transient IDs are never stored; only the current session can end
+    lookup = {f"{config.nameid_source}__iexact": message.name_id}
+    return get_user_model().objects.filter(**lookup).first()
+
+
+def _uuid_or_none(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 def logout_response_create(
     *, application: Application, runtime: AppRuntime, received: ReceivedMessage
 ) -> OutgoingMessage:

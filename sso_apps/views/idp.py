@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
+from accounts.sessions import user_sessions_end
 from sso_apps.idp import flows
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import endpoint_application, runtimes
@@ -220,6 +221,12 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
             )
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
+        if received.message.kind == "LogoutRequest":
+            # The request comes cross-site, usually without our session cookie: end the
+            # named user's sessions wherever they are, then this one.
+            subject = flows.logout_subject(application=self.application, message=received.message)
+            if subject is not None:
+                user_sessions_end(user=subject)
         logout(request)
         if received.message.kind == "LogoutResponse":
             self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, "LogoutResponse received")

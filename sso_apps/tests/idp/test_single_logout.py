@@ -72,3 +72,18 @@ def test_console_logout_get_returns_to_the_console_sign_in(client, member):
     client.force_login(member)
     response = client.get(reverse("userconsole:logout"))
     assert response["Location"] == reverse("userconsole:login")
+
+
+@pytest.mark.django_db
+def test_logout_request_arriving_without_the_session_cookie_ends_the_users_sessions(
+    client, saml_app, member, password
+):
+    from django.test import Client
+
+    client.post(reverse("userconsole:login"), {"email": member.email, "password": password})
+    assert client.get(reverse("userconsole:home")).status_code == 200
+    sp = onelogin_sp(client, saml_app)
+    cross_site = Client()  # the SP's POST/redirect carries none of our cookies
+    answer = cross_site.get(path_and_query(sp.logout_url(name_id=member.email)))
+    assert answer.status_code == 302
+    assert client.get(reverse("userconsole:home")).status_code == 302

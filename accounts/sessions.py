@@ -1,0 +1,36 @@
+"""Track each user's signed-in sessions so that Single Logout can end them all."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from accounts.models import ConsoleSession
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.session_track")
+def session_track(sender, request, user, **kwargs):
+    """Remember the session a user just signed in with."""
+    if request is not None and hasattr(request, "session"):
+        if request.session.session_key is None:
+            request.session.save()
+        ConsoleSession.objects.get_or_create(
+            session_key=request.session.session_key, defaults={"user": user}
+        )
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.session_forget")
+def session_forget(sender, request, user, **kwargs):
+    if request is not None and getattr(request, "session", None) is not None:
+        ConsoleSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+def user_sessions_end(*, user) -> int:
+    """End every signed-in session of the user, in whatever session store is configured."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = list(ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    ConsoleSession.objects.filter(user=user, session_key__in=keys).delete()
+    return len(keys)

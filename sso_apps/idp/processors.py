@@ -23,10 +23,9 @@ NAMEID_FORMATS = {
 class TesseraProcessor(BaseProcessor):
     """djangosaml2idp's processor, driven by one application's configuration."""
 
-    def __init__(self, entity_id: str, *, application, runtime):
+    def __init__(self, entity_id: str, *, application):
         super().__init__(entity_id)
         self.application = application
-        self.runtime = runtime
 
     def has_access(self, request) -> bool:
         """Implicit deny: active SSO, an active user, and a group authorised for the app."""

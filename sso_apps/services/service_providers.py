@@ -32,8 +32,9 @@ def service_provider_sync(*, application: Application) -> ServiceProvider | None
     """Create or update the app's ServiceProvider row; None while it has no SP Entity ID.
 
     NOTE: rows are written with update()/bulk_create() on purpose. djangosaml2idp 0.7.2's
-    ServiceProvider.save() reloads its process-global IdP (stale across workers) and
-    crashes on metadata without validUntil (upstream defects); neither is wanted here.
+    ServiceProvider.save() reloads its process-global IdP (stale across workers), crashes
+    on metadata without validUntil and stores naive datetimes under USE_TZ (upstream
+    defects); here every datetime is aware and no global IdP exists.
     """
     config = SamlConfig.objects.select_for_update().get(application=application)
     if not config.sp_entity_id or sp_entity_id_taken(config):

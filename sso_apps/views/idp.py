@@ -90,19 +90,12 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         return render(
             self.request,
             "403.html",
-            {
-                "reason": f"You do not have access to {self.application.display_label}. "
-                "Contact your administrator if you need it."
-            },
+            {"reason": f"You do not have access to {self.application.display_label}."},
             status=403,
         )
 
     def processor(self) -> TesseraProcessor:
-        return TesseraProcessor(
-            self.application.saml.sp_entity_id,
-            application=self.application,
-            runtime=self.runtime,
-        )
+        return TesseraProcessor(self.application.saml.sp_entity_id, application=self.application)
 
     def respond(self, *, in_response_to, acs_url, relay_state) -> HttpResponse:
         """Sign the Response and hand it to the browser in an auto-submitting form."""
@@ -149,14 +142,14 @@ class SsoView(ApplicationEndpointMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         self.binding = "post" if request.method == "POST" else "redirect"
+        if not self.application.sso_active:
+            return self.deny()
         try:
             pending = flows.authn_request_receive(
                 http_request=request, application=self.application, runtime=self.runtime
             )
         except SamlError as error:
             return self.refuse("sso.request", error.reason)
-        if not self.application.sso_active:
-            return self.deny()
         request.session[PENDING_KEY.format(suffix=self.application.idp_suffix)] = (
             pending.to_session()
         )

@@ -63,6 +63,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        indexes = [
+            # For the prefix autocomplete (accounts.selectors.user_autocomplete).
+            models.Index(Lower("username"), name="accounts_user_username_ci"),
+            models.Index(Lower("first_name"), name="accounts_user_first_name_ci"),
+            models.Index(Lower("last_name"), name="accounts_user_last_name_ci"),
+        ]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
             models.CheckConstraint(

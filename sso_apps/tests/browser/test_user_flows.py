@@ -53,6 +53,13 @@ def test_user_launches_the_tile_and_lands_signed_in_at_the_sp(
     tile = page.get_by_role("button", name="GoToAssist")
     tile.wait_for()
     screenshot(page, "2-console-tiles")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert tile.bounding_box()["width"] <= 390
+    screenshot(page, "2-console-tiles-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.keyboard.press("Tab")
+    tile.focus()
+    assert page.evaluate("document.activeElement.classList.contains('tile')")
     tile.click()
     page.wait_for_load_state()
     assert not test_sp.last_error

@@ -46,5 +46,41 @@ class AppSettings:
     def notification_channels(self) -> list[str]:
         return list(settings.SSO_APPS_NOTIFICATION_CHANNELS)
 
+    @property
+    def notification_sweep_after_minutes(self) -> int:
+        return settings.SSO_APPS_NOTIFICATION_SWEEP_AFTER_MINUTES
+
+    @property
+    def notification_retry_base_seconds(self) -> int:
+        return settings.SSO_APPS_NOTIFICATION_RETRY_BASE_SECONDS
+
+    @property
+    def notification_retry_max_seconds(self) -> int:
+        return settings.SSO_APPS_NOTIFICATION_RETRY_MAX_SECONDS
+
+    @property
+    def notification_max_failures(self) -> int:
+        return settings.SSO_APPS_NOTIFICATION_MAX_FAILURES
+
+    @property
+    def notification_claim_timeout_seconds(self) -> int:
+        return settings.SSO_APPS_NOTIFICATION_CLAIM_TIMEOUT_SECONDS
+
+    @property
+    def bulk_delete_threshold(self) -> int:
+        return settings.SSO_APPS_BULK_DELETE_THRESHOLD
+
+    @property
+    def deletion_batch_size(self) -> int:
+        return max(1, settings.SSO_APPS_DELETION_BATCH_SIZE)
+
+    @property
+    def deletion_batch_delay_seconds(self) -> float:
+        return settings.SSO_APPS_DELETION_BATCH_DELAY_SECONDS
+
+    @property
+    def deletion_stale_after_minutes(self) -> int:
+        return settings.SSO_APPS_DELETION_STALE_AFTER_MINUTES
+
 
 app_settings = AppSettings()

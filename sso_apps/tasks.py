@@ -1,21 +1,123 @@
-"""Celery tasks of sso_apps: thin wrappers that take ids and call a service."""
+"""Celery tasks of sso_apps: thin wrappers that take ids and call a service.
+
+Every task here is idempotent, so all of them acknowledge late and are handed back to
+the broker when their worker dies (acks_late + reject_on_worker_lost): running one
+twice sends nothing twice and deletes nothing outside its selection.
+"""
+
+import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError, transaction
 
-from sso_apps.services import notifications
+from sso_apps.services import certificate_expiry, deletion_jobs, notifications
+
+logger = logging.getLogger(__name__)
+
+# A deletion job run stops taking new batches after this long and continues in a fresh
+# task, well inside its soft time limit; every finished batch is already committed.
+DELETION_RUN_BUDGET_SECONDS = 45
+DELETION_MAX_RETRIES = 5
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Send `task(*args)` to the broker once the current transaction commits.
+
+    NOTE: a failed publish (Redis down) is logged, never raised. The change it follows
+    has committed and the admin must see it succeed; the row it concerns stays pending
+    and the beat sweepers queue it again once the broker is back.
+    """
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:
+            logger.exception("Could not queue %s%r; the sweeper will retry it.", task.name, args)
+
+    transaction.on_commit(send)
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
+    max_retries=None,  # the service gives up after SSO_APPS_NOTIFICATION_MAX_FAILURES
     soft_time_limit=30,
     time_limit=60,
 )
 def notification_deliver(self, notification_id: int) -> bool:
-    """Deliver a notification's channels; safe to run twice, quiet if it is gone."""
-    return notifications.notification_deliver(notification_id=notification_id) is not None
+    """Deliver a notification's channels; retry a failed channel with backoff."""
+    result = notifications.notification_deliver(notification_id=notification_id)
+    if result is None:
+        return False
+    if result.retry_in is not None and not self.request.is_eager:
+        # NOTE: in eager mode (no Redis) a retry would block the admin's request for the
+        # whole backoff; the row keeps next_attempt_at and the sweeper retries it.
+        raise self.retry(countdown=result.retry_in)
+    return not result.failed
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
+def notification_sweep() -> int:
+    """Re-queue notifications still undelivered after the sweep delay; return how many."""
+    ids = notifications.notifications_due_ids()
+    for notification_id in ids:
+        enqueue_on_commit(notification_deliver, notification_id)
+    if ids:
+        logger.info("Re-queued %d undelivered notification(s).", len(ids))
+    return len(ids)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=DELETION_MAX_RETRIES,
+    soft_time_limit=DELETION_RUN_BUDGET_SECONDS + 45,
+    time_limit=DELETION_RUN_BUDGET_SECONDS + 75,
+)
+def application_deletion_job_run(self, job_id: int) -> str | None:
+    """Delete the job's next batches; continue in a new task until it is done."""
+    # Eager mode runs inside the admin's request: no point splitting it into messages.
+    budget = None if self.request.is_eager else DELETION_RUN_BUDGET_SECONDS
+    try:
+        job = deletion_jobs.application_deletion_job_run(job_id=job_id, budget_seconds=budget)
+    except SoftTimeLimitExceeded:
+        # The batch in flight was rolled back; the committed ones stay. Go on afresh.
+        logger.warning("Deletion job %s hit its soft time limit; continuing.", job_id)
+        enqueue_on_commit(application_deletion_job_run, job_id)
+        return None
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= DELETION_MAX_RETRIES:
+            deletion_jobs.application_deletion_job_fail(job_id=job_id, error=str(exc))
+            return None
+        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 2), 120)) from exc
+    except Exception as exc:
+        logger.exception("Deletion job %s failed.", job_id)
+        deletion_jobs.application_deletion_job_fail(
+            job_id=job_id, error=f"{type(exc).__name__}: {exc}"
+        )
+        return None
+    if job is None:
+        return None
+    if not job.is_finished:
+        enqueue_on_commit(application_deletion_job_run, job_id)
+    return job.status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
+def application_deletion_job_sweep() -> int:
+    """Re-queue unfinished deletion jobs that stopped making progress; return how many."""
+    ids = deletion_jobs.application_deletion_jobs_stalled_ids()
+    for job_id in ids:
+        enqueue_on_commit(application_deletion_job_run, job_id)
+    if ids:
+        logger.info("Resumed %d stalled deletion job(s).", len(ids))
+    return len(ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=240, time_limit=300)
+def certificate_expiry_warn() -> int:
+    """Warn Administrators of IdP certificates reaching an expiry threshold."""
+    return len(certificate_expiry.certificate_expiry_warn())

@@ -7,7 +7,9 @@ from portal.settings.env import BASE_DIR, env
 
 _redis_url = env.str("REDIS_URL", default="")
 
-CELERY_BROKER_URL = _redis_url or "memory://"
+# Eager mode still serialises through a producer: give the in-memory transport a host
+# so kombu does not warn about a missing one on every process's first task.
+CELERY_BROKER_URL = _redis_url or "memory://localhost/"
 CELERY_RESULT_BACKEND = _redis_url or None
 # NOTE: without Redis (the one-command start) tasks run in-process at .delay() time,
 # so the portal behaves the same with no worker running.

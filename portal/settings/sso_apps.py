@@ -49,6 +49,4 @@ SSO_APPS_DELETION_BATCH_DELAY_SECONDS = env.float(
     "SSO_APPS_DELETION_BATCH_DELAY_SECONDS", default=0.0
 )
 # The sweeper re-queues a pending or running job that has made no progress this long.
-SSO_APPS_DELETION_STALE_AFTER_MINUTES = env.int(
-    "SSO_APPS_DELETION_STALE_AFTER_MINUTES", default=5
-)
+SSO_APPS_DELETION_STALE_AFTER_MINUTES = env.int("SSO_APPS_DELETION_STALE_AFTER_MINUTES", default=5)

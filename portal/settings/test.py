@@ -18,7 +18,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # TESSERA_TEST_CELERY_EAGER=0 and REDIS_URL: then portal.settings.celery applies as is.
 if env.bool("TESSERA_TEST_CELERY_EAGER", default=True):
     CELERY_TASK_ALWAYS_EAGER = True
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_RESULT_BACKEND = None
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="tessera-media-")

@@ -2,14 +2,19 @@ from sso_apps.models.applications import AcsUrl, Application, SamlAttribute, Sam
 from sso_apps.models.audit import AuditEvent
 from sso_apps.models.catalog import ConnectorTemplate
 from sso_apps.models.certificates import IdpKeyPair
+from sso_apps.models.expiry import CertificateExpiryWarning, ExpiryThreshold
+from sso_apps.models.jobs import ApplicationDeletionJob
 from sso_apps.models.notifications import Notification
 from sso_apps.models.replay import SeenSamlRequest
 
 __all__ = [
     "AcsUrl",
     "Application",
+    "ApplicationDeletionJob",
     "AuditEvent",
+    "CertificateExpiryWarning",
     "ConnectorTemplate",
+    "ExpiryThreshold",
     "IdpKeyPair",
     "Notification",
     "SamlAttribute",

@@ -1,13 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import selectors, services
 from accounts.forms import AddToGroupForm, UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import User, UserGroup
+from sso_apps.admin.base import SelectionPageView
+from sso_apps.admin.display import status_badge
+from sso_apps.models import Application
+from sso_apps.services.applications import group_applications_set
 
 
 @admin.register(User)
@@ -120,12 +125,59 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
+class GroupApplicationsView(SelectionPageView):
+    """The group's Applications tab: the same authorisation as an app's User Groups tab."""
+
+    template_name = "admin/accounts/usergroup/applications.html"
+    columns = (_("Application"), _("Connector"), _("Status"))
+    saved_message = _("Applications saved: this group may use %(count)d applications.")
+
+    @property
+    def title(self):
+        return _("%(group)s · Applications") % {"group": self.object}
+
+    def has_permission(self, name, obj=None):
+        allowed = super().has_permission(name, obj)
+        if name == "view":
+            return allowed and self.request.user.has_perm("sso_apps.view_application")
+        # Writing here changes applications' access, so it needs both change rights.
+        return allowed and self.request.user.has_perm("sso_apps.change_application")
+
+    def candidates(self):
+        return Application.objects.select_related("connector").order_by("display_label", "pk")
+
+    def search(self, queryset, query):
+        return queryset.filter(
+            Q(display_label__icontains=query) | Q(connector__name__icontains=query)
+        )
+
+    def current_ids(self):
+        return set(self.object.applications.values_list("pk", flat=True))
+
+    def cells(self, application):
+        return [application.display_label, application.connector.name, status_badge(application)]
+
+    def save(self, selected):
+        group_applications_set(group=self.object, applications=list(selected), request=self.request)
+
+
 @admin.register(UserGroup)
 class UserGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "description", "member_count")
     search_fields = ("name", "description")
     autocomplete_fields = ("members",)
     fieldsets = ((None, {"fields": ("name", "description", "members")}),)
+
+    def get_urls(self):
+        applications = self.admin_site.admin_view(GroupApplicationsView.as_view(model_admin=self))
+        return [
+            path(
+                "<int:pk>/applications/",
+                applications,
+                name="accounts_usergroup_applications",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_queryset(self, request):
         # One aggregate query instead of a COUNT per row for the member column.

@@ -15,7 +15,11 @@ NAVIGATION = (
         "user-authentication",
         ("sso_apps.Application", "sso_apps.ConnectorTemplate"),
     ),
-    (_("Activity"), "activity", ("sso_apps.AuditEvent", "sso_apps.Notification")),
+    (
+        _("Activity"),
+        "activity",
+        ("sso_apps.AuditEvent", "sso_apps.Notification", "sso_apps.ApplicationDeletionJob"),
+    ),
 )
 
 # djangosaml2idp registers its own ServiceProvider admin, which saves through

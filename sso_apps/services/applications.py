@@ -76,7 +76,7 @@ def application_create(
     application.save()
     if application.is_saml:
         _saml_config_from_template(application, connector)
-        key_pair_generate(application=application)
+        key_pair_generate(application=application, request=request)
         service_provider_sync(application=application)
     audit_record(
         action="application.create",
@@ -324,20 +324,31 @@ def activation_problems(application: Application) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def application_sso_activate(*, application: Application, request=None) -> Application:
-    """Turn SSO on; raise ValidationError naming every problem that prevents it."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    problems = activation_problems(application)
-    if problems:
+    """Turn SSO on; raise ValidationError naming every problem that prevents it.
+
+    A refusal is audited outside the activation's transaction, so the event survives
+    the rollback that the raised error causes in any surrounding atomic block.
+    """
+    try:
+        return _application_sso_activate(application=application, request=request)
+    except ValidationError as refused:
         audit_record(
             action="application.activate",
             request=request,
             target=application,
             application=application,
             outcome=AuditEvent.Outcome.FAILURE,
-            reason=" ".join(problems),
+            reason=" ".join(refused.messages),
         )
+        raise
+
+
+@transaction.atomic
+def _application_sso_activate(*, application: Application, request=None) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    problems = activation_problems(application)
+    if problems:
         raise ValidationError(problems)
     if not application.sso_active:
         application.sso_active = True

@@ -11,9 +11,17 @@ from sso_apps.saml.keys import (
     generate_key_pair,
     load_certificate,
 )
+from sso_apps.services.audit import audit_record
+
+AUDIT_ACTIONS = {
+    IdpKeyPair.Origin.GENERATED: "application.key_pair_generate",
+    IdpKeyPair.Origin.UPLOADED: "application.key_pair_upload",
+}
 
 
-def _key_pair_store(*, application, private_key_pem, certificate_pem, origin) -> IdpKeyPair:
+def _key_pair_store(
+    *, application, private_key_pem, certificate_pem, origin, request=None
+) -> IdpKeyPair:
     info = certificate_info(certificate_pem)
     # Only what became the previous active pair is retired; earlier ones stay as they are.
     application.key_pairs.filter(status=IdpKeyPair.Status.ACTIVE).update(
@@ -33,11 +41,20 @@ def _key_pair_store(*, application, private_key_pem, certificate_pem, origin) ->
     key_pair.full_clean()
     key_pair.save()
     application.bump_config_version()
+    audit_record(
+        action=AUDIT_ACTIONS[origin],
+        request=request,
+        target=application,
+        application=application,
+        details={"fingerprint": key_pair.fingerprint_sha256},
+    )
     return key_pair
 
 
 @transaction.atomic
-def key_pair_generate(*, application: Application, key_size: int | None = None) -> IdpKeyPair:
+def key_pair_generate(
+    *, application: Application, key_size: int | None = None, request=None
+) -> IdpKeyPair:
     """Create a new active key pair for the app; the previous one stays, as inactive."""
     pair = generate_key_pair(
         common_name=f"Tessera IdP {application.idp_suffix}"[:64],
@@ -49,12 +66,13 @@ def key_pair_generate(*, application: Application, key_size: int | None = None) 
         private_key_pem=pair.private_key_pem,
         certificate_pem=pair.certificate_pem,
         origin=IdpKeyPair.Origin.GENERATED,
+        request=request,
     )
 
 
 @transaction.atomic
 def key_pair_upload(
-    *, application: Application, private_key_pem: str, certificate_pem: str
+    *, application: Application, private_key_pem: str, certificate_pem: str, request=None
 ) -> IdpKeyPair:
     """Install the admin's own key pair; raise KeyPairError if the key does not match."""
     check_key_pair(private_key_pem=private_key_pem, certificate_pem=certificate_pem)
@@ -63,4 +81,5 @@ def key_pair_upload(
         private_key_pem=private_key_pem,
         certificate_pem=certificate_pem,
         origin=IdpKeyPair.Origin.UPLOADED,
+        request=request,
     )

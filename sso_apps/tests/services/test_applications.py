@@ -62,6 +62,8 @@ def test_activation_is_refused_while_a_placeholder_remains_and_names_the_field(c
     assert any("SP Entity ID still contains" in m for m in refused.value.messages)
     application.refresh_from_db()
     assert not application.sso_active
+    event = AuditEvent.objects.get(action="application.activate", outcome="failure")
+    assert "SP Entity ID still contains" in event.reason
     services.saml_config_update(
         application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
     )

@@ -1,0 +1,263 @@
+"""The SSO tab: SAML settings, IdP details, certificate and SP metadata import."""
+
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from sso_apps.admin.application_views import ApplicationPageView, admin_url
+from sso_apps.admin.display import certificate_badge, certificate_label
+from sso_apps.forms.certificates import KeyPairUploadForm
+from sso_apps.forms.errors import form_add_service_error
+from sso_apps.forms.metadata import SpMetadataImportForm
+from sso_apps.forms.saml import (
+    SamlConfigForm,
+    acs_initial,
+    acs_url_formset,
+    attribute_formset,
+    attribute_initial,
+)
+from sso_apps.models import Application, IdpKeyPair
+from sso_apps.models.applications import SignatureAlgorithm
+from sso_apps.saml.errors import KeyPairError
+from sso_apps.services.applications import (
+    activation_problems,
+    placeholders_of,
+    placeholders_remaining,
+)
+from sso_apps.services.certificates import key_pair_generate
+
+
+class SsoTabView(ApplicationPageView):
+    """Show and save every SAML setting of an application."""
+
+    tab = "sso"
+
+    def get_queryset(self):
+        return Application.objects.select_related("connector", "saml")
+
+    def get_object(self, pk=None, **kwargs):
+        application = super().get_object(pk=pk)
+        if not application.is_saml:
+            raise Http404(_("Bookmark applications have no SSO settings."))
+        return application
+
+    @property
+    def title(self):
+        return _("%(app)s · SSO") % {"app": self.object}
+
+    def sso_url(self, anchor: str = "") -> str:
+        return admin_url("sso", self.object.pk) + (f"#{anchor}" if anchor else "")
+
+    def config_forms(self, data=None):
+        editable = self.has_permission("change")
+        config = self.object.saml
+        form = SamlConfigForm(
+            data,
+            instance=config,
+            placeholders=placeholders_of(self.object),
+            read_only=not editable,
+        )
+        # NOTE: a bound formset gets no initial rows on purpose. With them, a posted row
+        # equal to its initial value counts as "unchanged" and an extra (JS-added) row
+        # like that would be dropped; without them every non-empty row is kept.
+        acs = acs_url_formset(editable=editable)(
+            data, prefix="acs", initial=None if data is not None else acs_initial(config)
+        )
+        attributes = attribute_formset(editable=editable)(
+            data,
+            prefix="attr",
+            initial=None if data is not None else attribute_initial(config),
+        )
+        if not editable:
+            for formset in (acs, attributes):
+                for row in formset.forms:
+                    for field in row.fields.values():
+                        field.disabled = True
+        return form, acs, attributes
+
+    def get(self, request, pk):
+        return self.render_tab()
+
+    def post(self, request, pk):
+        form, acs, attributes = self.config_forms(request.POST)
+        # Validate all three so every error shows at once.
+        valid = [form.is_valid(), acs.is_valid(), attributes.is_valid()]
+        if all(valid):
+            try:
+                config = form.save(
+                    request=request, acs_urls=acs.inputs(), attributes=attributes.inputs()
+                )
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("SSO settings saved for %(app)s.") % {"app": self.object}
+                )
+                remaining = placeholders_remaining(config)
+                if remaining:
+                    messages.warning(request, _placeholder_warning(remaining))
+                return redirect(self.sso_url())
+        return self.render_tab(form=form, acs=acs, attributes=attributes)
+
+    def render_tab(
+        self, *, form=None, acs=None, attributes=None, import_form=None, upload_form=None
+    ):
+        if form is None:
+            form, acs, attributes = self.config_forms()
+        # A failed POST changed the in-memory config; describe what is really saved.
+        saved = self.get_queryset().get(pk=self.object.pk)
+        config = saved.saml
+        key_pairs = list(saved.key_pairs.all())
+        active = next((pair for pair in key_pairs if pair.status == IdpKeyPair.Status.ACTIVE), None)
+        badge_text, badge_modifier = certificate_label(active)
+        can_change = self.has_permission("change")
+        return self.render(
+            "admin/sso_apps/application/sso.html",
+            form=form,
+            adminform=helpers.AdminForm(form, form.fieldsets, {}, model_admin=self.model_admin),
+            group_adminform=helpers.AdminForm(
+                form, form.group_fieldset, {}, model_admin=self.model_admin
+            ),
+            acs_formset=acs,
+            attribute_formset=attributes,
+            import_form=import_form or SpMetadataImportForm(),
+            upload_form=upload_form or KeyPairUploadForm(),
+            open_import=import_form is not None,
+            open_upload=upload_form is not None,
+            config=config,
+            idp_values=[
+                ("idp-sso-url", _("IdP URL"), saved.idp_sso_url),
+                ("idp-entity-id", _("IdP Entity ID"), config.idp_entity_id),
+                ("idp-slo-url", _("IdP SLO URL"), saved.idp_slo_url),
+                ("idp-metadata-url", _("IdP metadata URL"), saved.idp_metadata_url),
+            ],
+            key_pairs=key_pairs,
+            active_key_pair=active,
+            certificate_badge=certificate_badge(active),
+            certificate_badge_text=badge_text,
+            certificate_badge_modifier=badge_modifier,
+            certificate_until=date_format(active.not_after, "j M Y") if active else "",
+            placeholders_remaining=placeholders_remaining(config),
+            activation_problems=[] if saved.sso_active else activation_problems(saved),
+            sso_active=saved.sso_active,
+            sha1_in_use=config.signature_algorithm == SignatureAlgorithm.RSA_SHA1,
+            can_change=can_change,
+        )
+
+
+def _placeholder_warning(remaining: dict[str, list[str]]) -> str:
+    fields = "; ".join(f"{label} ({', '.join(names)})" for label, names in remaining.items())
+    return _(
+        "Placeholders remain in: %(fields)s. SSO cannot be activated until they are replaced."
+    ) % {"fields": fields}
+
+
+class MetadataImportView(SsoTabView):
+    """Fill the SP settings from pasted or uploaded SP metadata; bad XML saves nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = SpMetadataImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                form.save(application=self.object, request=request)
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                metadata = form.metadata
+                messages.success(
+                    request,
+                    _("SP metadata imported: SP Entity ID %(entity)s and %(count)d ACS URL(s).")
+                    % {"entity": metadata.entity_id, "count": len(metadata.acs_urls)},
+                )
+                return redirect(self.sso_url())
+        return self.render_tab(import_form=form)
+
+
+class CertificateDownloadView(SsoTabView):
+    """Return the active IdP certificate (public) as certificate.pem."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk):
+        pair = self.object.key_pairs.filter(status=IdpKeyPair.Status.ACTIVE).first()
+        if pair is None:
+            raise Http404(_("This application has no active IdP certificate."))
+        response = HttpResponse(pair.certificate_pem, content_type="application/x-pem-file")
+        response["Content-Disposition"] = 'attachment; filename="certificate.pem"'
+        return response
+
+
+class MetadataExportView(SsoTabView):
+    """Return the IdP metadata XML of this application as a download."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk):
+        # Imported here: the IdP metadata builder belongs to the SAML endpoints' module.
+        from sso_apps.saml.metadata import idp_metadata_xml
+
+        response = HttpResponse(
+            idp_metadata_xml(self.object), content_type="application/samlmetadata+xml"
+        )
+        filename = f"{self.object.idp_suffix}-idp-metadata.xml"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class RegenerateView(SsoTabView):
+    """Confirm, then replace the key pair; the old one stays listed as inactive."""
+
+    get_permission = "change"
+
+    @property
+    def title(self):
+        return _("Regenerate the IdP certificate")
+
+    def get(self, request, pk):
+        return self.render(
+            "admin/sso_apps/application/regenerate.html",
+            active_key_pair=self.object.key_pairs.filter(status=IdpKeyPair.Status.ACTIVE).first(),
+        )
+
+    def post(self, request, pk):
+        key_pair_generate(application=self.object, request=request)
+        messages.success(
+            request,
+            _(
+                "A new IdP certificate is active for %(app)s. Send the new certificate.pem "
+                "to the service provider; the old one is kept as inactive."
+            )
+            % {"app": self.object},
+        )
+        return redirect(self.sso_url("certificate"))
+
+
+@method_decorator(sensitive_post_parameters("private_key"), name="dispatch")
+class KeyPairUploadView(SsoTabView):
+    """Install the admin's own key pair; a mismatch is shown, and the key never echoed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = KeyPairUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                form.save(application=self.object, request=request)
+            except KeyPairError as error:
+                form.add_error(None, error.reason)
+            else:
+                messages.success(
+                    request,
+                    _("Your key pair is now the active IdP certificate of %(app)s.")
+                    % {"app": self.object},
+                )
+                return redirect(self.sso_url("certificate"))
+        return self.render_tab(upload_form=form)

@@ -1,0 +1,334 @@
+"""SSO Applications pages besides the SSO tab: the add wizard, User Groups, lifecycle."""
+
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import UserGroup
+from accounts.selectors import user_groups_with_member_count
+from sso_apps.admin.base import AdminPageView, SelectionPageView
+from sso_apps.admin.display import (
+    application_logo,
+    category_label,
+    connector_logo,
+    status_badge,
+)
+from sso_apps.forms.applications import (
+    ApplicationCreateForm,
+    ApplicationDeleteForm,
+    ConnectorChoiceForm,
+    ConnectorSearchForm,
+)
+from sso_apps.forms.errors import form_add_service_error
+from sso_apps.models import Application
+from sso_apps.selectors import connector_search
+from sso_apps.services.applications import (
+    application_groups_set,
+    application_sso_activate,
+    application_sso_deactivate,
+)
+from sso_apps.services.deletion_jobs import applications_delete_request
+
+CATALOG_PAGE_SIZE = 48
+
+
+def admin_url(name: str, *args) -> str:
+    return reverse(f"admin:sso_apps_application_{name}", args=args)
+
+
+def application_tabs(application: Application, active: str) -> list[dict]:
+    """Return the Details | SSO | User Groups tab bar of an application."""
+    tabs = [("details", _("Details"), admin_url("change", application.pk))]
+    if application.is_saml:
+        tabs.append(("sso", _("SSO"), admin_url("sso", application.pk)))
+    tabs.append(("groups", _("User Groups"), admin_url("groups", application.pk)))
+    return [
+        {"key": key, "label": label, "url": url, "active": key == active}
+        for key, label, url in tabs
+    ]
+
+
+def application_header(application: Application, active: str) -> dict:
+    """Return what the header above every tab needs."""
+    return {
+        "app_logo": application_logo(application, size=48),
+        "app_status": status_badge(application),
+        "tabs": application_tabs(application, active),
+    }
+
+
+class ApplicationPageView(AdminPageView):
+    """A page about one application, with its header and tab bar."""
+
+    tab = ""
+
+    def get_queryset(self):
+        return Application.objects.select_related("connector")
+
+    def get_context(self, **extra):
+        context = super().get_context(**extra)
+        if self.object is not None:
+            context.update(application_header(self.object, self.tab))
+            context["app"] = self.object
+        return context
+
+
+# --- Add New Application wizard ---------------------------------------------------
+
+
+class CatalogView(AdminPageView):
+    """Step 1: a searchable grid of catalog connectors; works without JavaScript."""
+
+    get_permission = "add"
+    post_permission = "add"
+    http_method_names = ["get", "head"]
+    title = _("Add New Application")
+
+    def get(self, request):
+        search = ConnectorSearchForm(request.GET)
+        query = search.query
+        page = Paginator(connector_search(query=query), CATALOG_PAGE_SIZE).get_page(
+            request.GET.get("p")
+        )
+        selected = request.GET.get("connector", "")
+        cards = [
+            {
+                "connector": connector,
+                "logo": connector_logo(connector, size=44),
+                "category": category_label(connector.category),
+            }
+            for connector in page.object_list
+        ]
+        return self.render(
+            "admin/sso_apps/application/catalog.html",
+            search=search,
+            query=query,
+            page=page,
+            cards=cards,
+            selected=selected,
+            step=1,
+            page_query=urlencode({"q": query}) if query else "",
+        )
+
+
+class GeneralInfoView(AdminPageView):
+    """Step 2: General Info of the chosen connector; Save Application creates the app."""
+
+    get_permission = "add"
+    post_permission = "add"
+    title = _("General Info")
+
+    def _connector(self, request):
+        choice = ConnectorChoiceForm(request.GET)
+        if not choice.is_valid():
+            messages.error(request, _("Select an application from the catalog, then click Next."))
+            return None
+        return choice.cleaned_data["connector"]
+
+    def get(self, request):
+        connector = self._connector(request)
+        if connector is None:
+            return redirect(admin_url("add"))
+        return self._page(ApplicationCreateForm(connector=connector))
+
+    def post(self, request):
+        connector = self._connector(request)
+        if connector is None:
+            return redirect(admin_url("add"))
+        form = ApplicationCreateForm(request.POST, request.FILES, connector=connector)
+        if form.is_valid():
+            try:
+                application = form.save(request=request)
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                return redirect(admin_url("created", application.pk))
+        return self._page(form)
+
+    def _page(self, form):
+        return self.render(
+            "admin/sso_apps/application/general.html",
+            form=form,
+            adminform=helpers.AdminForm(form, form.fieldsets, {}, model_admin=self.model_admin),
+            connector=form.connector,
+            connector_logo=connector_logo(form.connector, size=56),
+            step=2,
+        )
+
+
+class CreatedView(ApplicationPageView):
+    """Step 3: the app exists; Configure Application or Close."""
+
+    title = _("Application saved")
+
+    def get(self, request, pk):
+        return self.render(
+            "admin/sso_apps/application/created.html",
+            configure_url=admin_url("sso" if self.object.is_saml else "change", self.object.pk),
+            close_url=admin_url("changelist"),
+            step=3,
+        )
+
+
+# --- User Groups tab ----------------------------------------------------------------
+
+
+class GroupsTabView(SelectionPageView, ApplicationPageView):
+    """Authorise user groups for the app; without one, nobody may use it."""
+
+    tab = "groups"
+    template_name = "admin/sso_apps/application/groups.html"
+    columns = (_("User group"), _("Description"), _("Members"))
+    saved_message = _("User Groups saved: %(count)d groups are authorised.")
+
+    @property
+    def title(self):
+        return _("%(app)s · User Groups") % {"app": self.object}
+
+    def candidates(self):
+        return user_groups_with_member_count().order_by("name")
+
+    def search(self, queryset, query):
+        return queryset.filter(Q(name__icontains=query) | Q(description__icontains=query))
+
+    def current_ids(self):
+        return set(self.object.authorized_groups.values_list("pk", flat=True))
+
+    def cells(self, group: UserGroup):
+        return [group.name, group.description, group.member_count]
+
+    def save(self, selected):
+        application_groups_set(application=self.object, groups=list(selected), request=self.request)
+
+
+# --- Lifecycle: deactivate, activate, delete ------------------------------------------
+
+
+class DeactivateView(ApplicationPageView):
+    """Confirm, then turn SSO off; every setting is kept."""
+
+    tab = "sso"
+    get_permission = "change"
+    title = _("Deactivate SSO")
+
+    def get(self, request, pk):
+        return self.render("admin/sso_apps/application/deactivate.html")
+
+    def post(self, request, pk):
+        application_sso_deactivate(application=self.object, request=request)
+        messages.success(
+            request,
+            _(
+                "SSO deactivated for %(app)s. If successful, you will receive a "
+                "confirmation message."
+            )
+            % {"app": self.object},
+        )
+        return redirect(admin_url("sso", pk))
+
+
+class ActivateView(ApplicationPageView):
+    """Turn SSO on, or say every reason it cannot be."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            application_sso_activate(application=self.object, request=request)
+        except ValidationError as error:
+            messages.error(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("SSO cannot be activated yet:"),
+                    format_html_join("", "<li>{}</li>", ((problem,) for problem in error.messages)),
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "SSO activated for %(app)s. If successful, you will receive a "
+                    "confirmation message."
+                )
+                % {"app": self.object},
+            )
+        return redirect(admin_url("sso", pk))
+
+
+def delete_confirmation(model_admin, request, applications, *, single: bool):
+    """Render or act on the typed-count confirmation; return None once deleted.
+
+    Shared by the list's Delete action and the Delete link of one application.
+    """
+    form = ApplicationDeleteForm(request.POST if "confirm" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        try:
+            outcome = applications_delete_request(
+                application_ids=[application.pk for application in applications],
+                confirmation_count=form.cleaned_data["confirmation_count"],
+                request=request,
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            count = outcome.count
+            if outcome.is_queued:
+                # Above SSO_APPS_BULK_DELETE_THRESHOLD the deletion runs as a Celery job.
+                model_admin.message_user(
+                    request,
+                    _(
+                        "Deleting %(count)d applications in the background. You will get a "
+                        "notification when it is done."
+                    )
+                    % {"count": count},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(outcome.job.get_absolute_url())
+            model_admin.message_user(
+                request,
+                ngettext(
+                    "Deleted %(count)d application.",
+                    "Deleted %(count)d applications.",
+                    count,
+                )
+                % {"count": count}
+                + " "
+                + _(
+                    "If successful, you will see an application deletion confirmation notification."
+                ),
+                messages.SUCCESS,
+            )
+            return None
+    return TemplateResponse(
+        request,
+        "admin/sso_apps/application/delete_confirmation.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": _("Delete Application"),
+            "opts": model_admin.opts,
+            "media": model_admin.media,
+            "applications": [
+                {"app": app, "logo": application_logo(app, size=28)} for app in applications
+            ],
+            "count": len(applications),
+            "form": form,
+            "single": single,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+        status=200,
+    )
+
+
+def changelist_redirect() -> HttpResponseRedirect:
+    return HttpResponseRedirect(admin_url("changelist"))

@@ -1,0 +1,78 @@
+"""Activity → Audit events: the read-only trail of every admin change and SSO outcome."""
+
+from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+from sso_apps.models import AuditEvent
+
+OUTCOME_BADGES = {
+    AuditEvent.Outcome.SUCCESS: "ok",
+    AuditEvent.Outcome.DENIED: "danger",
+    AuditEvent.Outcome.FAILURE: "warn",
+}
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("time", "actor_email", "action", "outcome_badge", "target_label", "ip_address")
+    list_display_links = ("time",)
+    list_filter = ("action", "outcome")
+    search_fields = ("actor_email", "target_label", "sp_entity_id")
+    search_help_text = _("Search by actor email, target or SP entity ID.")
+    date_hierarchy = "created_at"
+    # The change page links the actor and the application; fetch both with the row.
+    list_select_related = ("actor", "application")
+    list_per_page = 100
+    fieldsets = (
+        (None, {"fields": ("created_at", "action", "outcome", "reason")}),
+        (_("Who"), {"fields": ("actor", "actor_email", "ip_address")}),
+        (
+            _("What"),
+            {
+                "fields": (
+                    "target_type",
+                    "target_id",
+                    "target_label",
+                    "application",
+                    "sp_entity_id",
+                    "binding",
+                    "details",
+                )
+            },
+        ),
+    )
+
+    class Media:
+        css = {"all": ["sso_apps/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "application")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]
+
+    # The trail is evidence: nobody, superusers included, adds, edits or removes events.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj):
+        # A sortable, fixed-width timestamp keeps the columns of a busy trail aligned.
+        return date_format(localtime(obj.created_at), "Y-m-d H:i:s")
+
+    @admin.display(description=_("outcome"), ordering="outcome")
+    def outcome_badge(self, obj):
+        return format_html(
+            '<span class="sso-badge sso-badge--{}">{}</span>',
+            OUTCOME_BADGES.get(obj.outcome, "neutral"),
+            obj.get_outcome_display(),
+        )

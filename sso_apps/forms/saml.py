@@ -1,0 +1,356 @@
+"""The SSO tab: SAML settings, ACS URLs, attributes and SP metadata import."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sso_apps.models import SamlAttribute, SamlConfig
+from sso_apps.models.applications import SignatureAlgorithm
+from sso_apps.saml.errors import KeyPairError
+from sso_apps.saml.keys import load_certificate
+from sso_apps.services.applications import (
+    DOMAIN_PLACEHOLDER,
+    AcsUrlInput,
+    AttributeInput,
+    saml_config_update,
+)
+
+# Placeholders sit inside these values, so a strict URL validator would refuse
+# "https://YOURDOMAIN.example.com"-style templates; only the scheme is enforced.
+_HTTP_URL = re.compile(r"^https?://\S+\Z")
+# A domain or tenant name as vendors spell it: no scheme, path or spaces.
+_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+_PLACEHOLDER_VALUE = re.compile(r"^[^\s<>\"'`/\\?#]+\Z")
+PLACEHOLDER_PREFIX = "placeholder_"
+
+
+def validate_http_url(value: str) -> None:
+    if value and not _HTTP_URL.match(value):
+        raise ValidationError(_("Enter an address starting with https:// or http://."))
+
+
+class SamlConfigForm(forms.ModelForm):
+    """Every SAML setting of one application; saving hands off to saml_config_update."""
+
+    legacy_sha1 = forms.BooleanField(
+        label=_("Allow legacy SHA-1"),
+        required=False,
+        help_text=_(
+            "SHA-1 signatures can be forged. Tick this only if the service provider cannot "
+            "verify RSA-SHA256."
+        ),
+    )
+
+    class Meta:
+        model = SamlConfig
+        fields = [
+            "domain",
+            "idp_entity_id",
+            "sp_entity_id",
+            "sp_login_url",
+            "sp_logout_url",
+            "sp_logout_binding",
+            "nameid_format",
+            "nameid_source",
+            "signature_algorithm",
+            "sign_response",
+            "sign_assertion",
+            "require_signed_requests",
+            "encrypt_assertions",
+            "sp_certificate",
+            "default_relay_state",
+            "include_group_attribute",
+            "group_attribute_name",
+        ]
+        widgets = {
+            "sp_certificate": forms.Textarea(
+                attrs={"rows": 6, "class": "sso-mono", "spellcheck": "false"}
+            ),
+            "idp_entity_id": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "sp_entity_id": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "sp_login_url": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "sp_logout_url": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "default_relay_state": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
+
+    def __init__(self, *args, placeholders=(), read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].help_text = _(
+            "Your domain or tenant name at the vendor. Saving replaces every "
+            "YOURDOMAIN placeholder with it."
+        )
+        self.fields["legacy_sha1"].initial = (
+            self.instance.signature_algorithm == SignatureAlgorithm.RSA_SHA1
+        )
+        for name in self.extra_placeholders(placeholders):
+            self.fields[PLACEHOLDER_PREFIX + name] = forms.CharField(
+                label=name,
+                required=False,
+                max_length=200,
+                initial=self.instance.placeholder_values.get(name, ""),
+                help_text=_("Saving replaces every %(name)s placeholder with this value.")
+                % {"name": name},
+            )
+        for name in ("sp_login_url", "sp_logout_url"):
+            self.fields[name].validators.append(validate_http_url)
+        if read_only:
+            for field in self.fields.values():
+                field.disabled = True
+
+    @staticmethod
+    def extra_placeholders(placeholders) -> list[str]:
+        return [name for name in placeholders if name != DOMAIN_PLACEHOLDER]
+
+    @property
+    def placeholder_names(self) -> list[str]:
+        return [
+            name.removeprefix(PLACEHOLDER_PREFIX)
+            for name in self.fields
+            if name.startswith(PLACEHOLDER_PREFIX)
+        ]
+
+    @property
+    def fieldsets(self):
+        placeholders = [PLACEHOLDER_PREFIX + name for name in self.placeholder_names]
+        return [
+            (
+                _("Your domain"),
+                {
+                    "fields": ["domain", *placeholders],
+                    "description": _(
+                        "Replace any instances of YOURDOMAIN with your domain name at the "
+                        "vendor, then save."
+                    ),
+                },
+            ),
+            (
+                _("Service provider"),
+                {
+                    "fields": [
+                        "sp_entity_id",
+                        "sp_login_url",
+                        ("sp_logout_url", "sp_logout_binding"),
+                        "default_relay_state",
+                    ]
+                },
+            ),
+            (_("Identity provider"), {"fields": ["idp_entity_id"]}),
+            (_("Subject"), {"fields": [("nameid_format", "nameid_source")]}),
+            (
+                _("Signing and encryption"),
+                {
+                    "fields": [
+                        "signature_algorithm",
+                        "legacy_sha1",
+                        ("sign_response", "sign_assertion"),
+                        ("require_signed_requests", "encrypt_assertions"),
+                        "sp_certificate",
+                    ]
+                },
+            ),
+        ]
+
+    @property
+    def group_fieldset(self):
+        return [
+            (
+                _("Group attribute"),
+                {"fields": [("include_group_attribute", "group_attribute_name")]},
+            )
+        ]
+
+    def clean_domain(self):
+        domain = self.cleaned_data["domain"].strip()
+        if domain and not _DOMAIN.match(domain):
+            raise ValidationError(
+                _("Enter the domain only, e.g. “acme” or “acme.example.com”, without https://.")
+            )
+        return domain
+
+    def clean_sp_certificate(self):
+        pem = self.cleaned_data["sp_certificate"].strip()
+        if not pem:
+            return ""
+        try:
+            load_certificate(pem)
+        except KeyPairError as error:
+            raise ValidationError(error.reason) from None
+        return pem + "\n"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.placeholder_names:
+            value = (cleaned.get(PLACEHOLDER_PREFIX + name) or "").strip()
+            if value and not _PLACEHOLDER_VALUE.match(value):
+                self.add_error(
+                    PLACEHOLDER_PREFIX + name,
+                    _("Enter the value only, without spaces, quotes, slashes or URL parts."),
+                )
+        sha1 = cleaned.get("signature_algorithm") == SignatureAlgorithm.RSA_SHA1
+        if sha1 and not cleaned.get("legacy_sha1"):
+            self.add_error(
+                "legacy_sha1",
+                _("RSA-SHA1 is a legacy algorithm: tick “Allow legacy SHA-1” to use it anyway."),
+            )
+        has_certificate = bool(cleaned.get("sp_certificate"))
+        if "sp_certificate" not in self.errors and not has_certificate:
+            if cleaned.get("encrypt_assertions"):
+                self.add_error(
+                    "encrypt_assertions",
+                    _("Encrypting assertions needs the SP certificate; paste it below."),
+                )
+            if cleaned.get("require_signed_requests"):
+                self.add_error(
+                    "require_signed_requests",
+                    _("Verifying signed AuthnRequests needs the SP certificate; paste it below."),
+                )
+        if not cleaned.get("sign_response") and not cleaned.get("sign_assertion"):
+            self.add_error(
+                "sign_assertion", _("Sign the response, the assertion, or both; never neither.")
+            )
+        if cleaned.get("include_group_attribute") and not cleaned.get("group_attribute_name"):
+            self.add_error("group_attribute_name", _("Name the group attribute."))
+        return cleaned
+
+    @property
+    def placeholder_values(self) -> dict[str, str]:
+        return {
+            name: self.cleaned_data.get(PLACEHOLDER_PREFIX + name, "").strip()
+            for name in self.placeholder_names
+        }
+
+    def save(self, *, request, acs_urls, attributes) -> SamlConfig:
+        """Save through saml_config_update, which also fills in the placeholders."""
+        fields = {name: self.cleaned_data[name] for name in self._meta.fields}
+        return saml_config_update(
+            application=self.instance.application,
+            request=request,
+            acs_urls=acs_urls,
+            attributes=attributes,
+            placeholder_values=self.placeholder_values,
+            **fields,
+        )
+
+
+class AcsUrlForm(forms.Form):
+    url = forms.CharField(
+        label=_("ACS URL"),
+        max_length=1000,
+        required=False,
+        validators=[validate_http_url],
+        widget=forms.TextInput(attrs={"class": "vLargeTextField", "spellcheck": "false"}),
+    )
+
+
+class BaseAcsUrlFormSet(forms.BaseFormSet):
+    """ACS URL rows; the default is one radio button shared by every row."""
+
+    @property
+    def default_field_name(self) -> str:
+        return f"{self.prefix}-default"
+
+    @property
+    def default_index(self) -> int:
+        if not self.is_bound:
+            return 0
+        try:
+            return int(self.data.get(self.default_field_name, 0))
+        except (TypeError, ValueError):
+            return 0
+
+    def clean(self):
+        if any(self.errors):
+            return
+        urls = [url for _index, url in self._rows()]
+        duplicates = sorted({url for url in urls if urls.count(url) > 1})
+        if duplicates:
+            raise ValidationError(
+                _("Each ACS URL may appear only once: %(urls)s") % {"urls": ", ".join(duplicates)}
+            )
+
+    def _rows(self):
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            url = (form.cleaned_data.get("url") or "").strip()
+            if url:
+                yield index, url
+
+    def inputs(self) -> list[AcsUrlInput]:
+        """Return the rows as service input, the chosen row (or else the first) as default."""
+        return [
+            AcsUrlInput(url=url, is_default=index == self.default_index)
+            for index, url in self._rows()
+        ]
+
+
+class AttributeForm(forms.Form):
+    name = forms.CharField(
+        label=_("Service Provider Attribute Name"), max_length=200, required=False
+    )
+    source = forms.ChoiceField(
+        label=_("User attribute"), choices=SamlAttribute.SOURCE_CHOICES, initial="email"
+    )
+    value = forms.CharField(label=_("Constant value"), max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        name = (cleaned.get("name") or "").strip()
+        if not name:
+            return cleaned
+        if cleaned.get("source") == SamlAttribute.CONSTANT and not cleaned.get("value"):
+            self.add_error("value", _("Enter the constant value to send."))
+        return cleaned
+
+
+class BaseAttributeFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        names = [item.name for item in self.inputs()]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValidationError(
+                _("Attribute names must be unique: %(names)s") % {"names": ", ".join(duplicates)}
+            )
+
+    def inputs(self) -> list[AttributeInput]:
+        rows = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            name = (form.cleaned_data.get("name") or "").strip()
+            if name:
+                source = form.cleaned_data["source"]
+                value = form.cleaned_data.get("value", "") if source == "constant" else ""
+                rows.append(AttributeInput(name=name, source=source, value=value))
+        return rows
+
+
+def acs_url_formset(*, editable: bool):
+    return forms.formset_factory(
+        AcsUrlForm, formset=BaseAcsUrlFormSet, extra=1 if editable else 0, can_delete=editable
+    )
+
+
+def attribute_formset(*, editable: bool):
+    return forms.formset_factory(
+        AttributeForm,
+        formset=BaseAttributeFormSet,
+        extra=1 if editable else 0,
+        can_delete=editable,
+    )
+
+
+def acs_initial(config: SamlConfig) -> list[dict]:
+    # Default first: the radio of row 0 starts checked.
+    return [{"url": acs.url} for acs in config.acs_urls.order_by("-is_default", "pk")]
+
+
+def attribute_initial(config: SamlConfig) -> list[dict]:
+    return [
+        {"name": attribute.name, "source": attribute.source, "value": attribute.value}
+        for attribute in config.attributes.all()
+    ]

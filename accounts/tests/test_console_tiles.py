@@ -40,6 +40,8 @@ def tile_factory(connectors):
             )
             if active:
                 app_services.application_sso_activate(application=application)
+            else:
+                app_services.application_sso_deactivate(application=application)
         app_services.application_groups_set(application=application, groups=list(groups))
         return application
 

@@ -59,6 +59,9 @@ class Application(models.Model):
         help_text=_("The app's IdP URL ends with this. It cannot be changed after creation."),
     )
     sso_active = models.BooleanField(_("SSO active"), default=False, db_index=True)
+    # Set when an admin deactivates SSO, cleared when one activates it: a configuration
+    # that becomes complete turns SSO on by itself only if nobody switched it off.
+    sso_deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
     authorized_groups = models.ManyToManyField(
         "accounts.UserGroup",
         related_name="applications",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -77,6 +78,7 @@ def application_create(
     if application.is_saml:
         _saml_config_from_template(application, connector)
         key_pair_generate(application=application, request=request)
+        _sso_activate_if_complete(application=application, request=request)
         service_provider_sync(application=application)
     audit_record(
         action="application.create",
@@ -237,6 +239,7 @@ def saml_config_update(
         # Never leave an active app pointing at a placeholder host.
         application.sso_active = False
         application.save(update_fields=["sso_active", "updated_at"])
+    _sso_activate_if_complete(application=application, request=request)
     service_provider_sync(application=application)
     audit_record(
         action="application.sso_update",
@@ -324,6 +327,25 @@ def activation_problems(application: Application) -> list[str]:
     return problems
 
 
+def _sso_activate_if_complete(*, application: Application, request=None) -> None:
+    # As in JumpCloud, an app whose SSO configuration is complete is live once saved;
+    # one that an admin deactivated stays off until an admin activates it again.
+    if application.sso_active or application.sso_deactivated_at is not None:
+        return
+    if activation_problems(application):
+        return
+    application.sso_active = True
+    application.save(update_fields=["sso_active", "updated_at"])
+    application.bump_config_version()
+    audit_record(
+        action="application.activate",
+        request=request,
+        target=application,
+        application=application,
+        reason="The SSO configuration became complete.",
+    )
+
+
 def application_sso_activate(*, application: Application, request=None) -> Application:
     """Turn SSO on; raise ValidationError naming every problem that prevents it.
 
@@ -350,9 +372,10 @@ def _application_sso_activate(*, application: Application, request=None) -> Appl
     problems = activation_problems(application)
     if problems:
         raise ValidationError(problems)
-    if not application.sso_active:
+    if not application.sso_active or application.sso_deactivated_at is not None:
         application.sso_active = True
-        application.save(update_fields=["sso_active", "updated_at"])
+        application.sso_deactivated_at = None
+        application.save(update_fields=["sso_active", "sso_deactivated_at", "updated_at"])
         application.bump_config_version()
     service_provider_sync(application=application)
     audit_record(
@@ -370,9 +393,10 @@ def _application_sso_activate(*, application: Application, request=None) -> Appl
 def application_sso_deactivate(*, application: Application, request=None) -> Application:
     """Turn SSO off, keeping every setting."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.sso_active:
+    if application.sso_active or application.sso_deactivated_at is None:
         application.sso_active = False
-        application.save(update_fields=["sso_active", "updated_at"])
+        application.sso_deactivated_at = timezone.now()
+        application.save(update_fields=["sso_active", "sso_deactivated_at", "updated_at"])
         application.bump_config_version()
     if application.is_saml:
         service_provider_sync(application=application)

@@ -143,3 +143,36 @@ def test_groups_set_from_either_side_writes_the_same_relation(connector, group_f
     assert list(sales.applications.all()) == []
     services.group_applications_set(group=sales, applications=[application])
     assert set(application.authorized_groups.all()) == {ops, sales}
+
+
+@pytest.mark.django_db
+def test_sso_turns_on_once_the_configuration_is_complete_unless_an_admin_turned_it_off(connector):
+    application = services.application_create(connector=connector, display_label="Acme")
+    assert not application.sso_active
+    services.saml_config_update(
+        application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
+    )
+    application.refresh_from_db()
+    assert application.sso_active
+    services.application_sso_deactivate(application=application)
+    services.saml_config_update(application=application, default_relay_state="/home")
+    application.refresh_from_db()
+    assert not application.sso_active
+    services.application_sso_activate(application=application)
+    application.refresh_from_db()
+    assert application.sso_active and application.sso_deactivated_at is None
+
+
+@pytest.mark.django_db
+def test_a_connector_with_complete_values_is_live_once_saved(db):
+    connector = ConnectorTemplate.objects.create(
+        slug="complete",
+        name="Complete",
+        type="saml",
+        category="it_ops",
+        saml_defaults={
+            "sp_entity_id": "https://complete.example/sp",
+            "acs_urls": ["https://complete.example/acs"],
+        },
+    )
+    assert services.application_create(connector=connector, display_label="C").sso_active

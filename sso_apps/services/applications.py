@@ -330,13 +330,15 @@ def activation_problems(application: Application) -> list[str]:
 def _sso_activate_if_complete(*, application: Application, request=None) -> None:
     # As in JumpCloud, an app whose SSO configuration is complete is live once saved;
     # one that an admin deactivated stays off until an admin activates it again.
-    if application.sso_active or application.sso_deactivated_at is not None:
+    current = Application.objects.select_related("saml", "connector").get(pk=application.pk)
+    if current.sso_active or current.sso_deactivated_at is not None:
         return
-    if activation_problems(application):
+    if activation_problems(current):
         return
-    application.sso_active = True
-    application.save(update_fields=["sso_active", "updated_at"])
-    application.bump_config_version()
+    current.sso_active = application.sso_active = True
+    current.save(update_fields=["sso_active", "updated_at"])
+    current.bump_config_version()
+    application.config_version = current.config_version
     audit_record(
         action="application.activate",
         request=request,

@@ -39,9 +39,17 @@ def saml_app(application_factory):
 
 @pytest.fixture
 def ready_app(application_factory):
-    """A SAML app with every placeholder filled in, ready to be activated."""
-    from sso_apps.services.applications import saml_config_update
+    """A complete SAML app that an admin has switched off, ready to be activated again."""
+    from sso_apps.models import AuditEvent, Notification
+    from sso_apps.services.applications import application_sso_deactivate, saml_config_update
 
     application = application_factory(display_label="Ready App")
     saml_config_update(application=application, domain="acme")
+    application_sso_deactivate(application=application)
+    # Start the tests from a clean trail: they count what activation itself records.
+    AuditEvent.objects.filter(
+        action__in=["application.activate", "application.deactivate"]
+    ).delete()
+    Notification.objects.all().delete()
+    application.refresh_from_db()
     return application

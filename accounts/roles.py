@@ -13,13 +13,11 @@ MANAGED_APPS = ("accounts", "sso_apps", "audit", "notifications", "axes")
 def roles_sync_permissions(sender=None, **kwargs):
     """Give Administrator every managed permission and Read Only every view permission.
 
-    Runs after each migrate, so models added by later migrations are covered too.
-    Roles that were deleted by hand are not recreated here (the data migration owns that).
+    Runs after each migrate (and each flush), so models added by later migrations are
+    covered too, and the two roles exist even after a flush emptied the tables.
     """
     managed = Permission.objects.filter(content_type__app_label__in=MANAGED_APPS)
-    administrator = Group.objects.filter(name=ADMINISTRATOR).first()
-    if administrator:
-        administrator.permissions.add(*managed)
-    read_only = Group.objects.filter(name=READ_ONLY).first()
-    if read_only:
-        read_only.permissions.add(*managed.filter(codename__startswith="view_"))
+    administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
+    administrator.permissions.add(*managed)
+    read_only, _ = Group.objects.get_or_create(name=READ_ONLY)
+    read_only.permissions.add(*managed.filter(codename__startswith="view_"))

@@ -30,7 +30,11 @@ def child_environment(**extra) -> dict[str, str]:
         f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
         f"{database['PORT'] or 5432}/{database['NAME']}"
     )
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PYTEST") and key != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(
         DJANGO_SETTINGS_MODULE="portal.settings.test",
         DATABASE_URL=url,

@@ -1,10 +1,16 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live portal."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from sso_apps.tests.browser.sp_server import TestServiceProvider
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests (and
+# pytest-django's flushes) make are still plain synchronous code, so Django's async guard
+# does not apply. Subprocess helpers drop this variable from the environments they pass on.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
@@ -14,13 +20,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(autouse=True)
-def _allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # are still plain synchronous code, so Django's async guard does not apply to them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 # Package scope: the browser (and its event loop) is gone before other tests run.

@@ -5,23 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_console_sessions'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0003_console_sessions"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Lower('username'), name='accounts_user_username_ci'),
+            model_name="user",
+            index=models.Index(
+                django.db.models.functions.text.Lower("username"), name="accounts_user_username_ci"
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Lower('first_name'), name='accounts_user_first_name_ci'),
+            model_name="user",
+            index=models.Index(
+                django.db.models.functions.text.Lower("first_name"),
+                name="accounts_user_first_name_ci",
+            ),
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Lower('last_name'), name='accounts_user_last_name_ci'),
+            model_name="user",
+            index=models.Index(
+                django.db.models.functions.text.Lower("last_name"),
+                name="accounts_user_last_name_ci",
+            ),
         ),
     ]

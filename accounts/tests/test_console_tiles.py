@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from sso_apps.models import Application, ConnectorTemplate
 from sso_apps.services import applications as app_services
+from sso_apps.services import saml_configs
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def tile_factory(connectors):
             connector=connectors[kind], display_label=label, **details
         )
         if kind == "saml":
-            app_services.saml_config_update(
+            saml_configs.saml_config_update(
                 application=application, sp_entity_id=f"https://sp.example.com/{application.pk}"
             )
             if active:

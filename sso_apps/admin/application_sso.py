@@ -25,12 +25,9 @@ from sso_apps.forms.saml import (
 from sso_apps.models import Application, IdpKeyPair
 from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
-from sso_apps.services.applications import (
-    activation_problems,
-    placeholders_of,
-    placeholders_remaining,
-)
+from sso_apps.services.activation import activation_problems
 from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.placeholders import placeholders_of, placeholders_remaining
 
 
 class SsoTabView(ApplicationPageView):

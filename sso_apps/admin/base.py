@@ -1,5 +1,7 @@
 """Building blocks for Admin Portal pages that are not a plain change form."""
 
+from abc import ABC, abstractmethod
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -70,7 +72,7 @@ class AdminPageView(View):
         return TemplateResponse(self.request, template, self.get_context(**extra), status=status)
 
 
-class SelectionPageView(AdminPageView):
+class SelectionPageView(AdminPageView, ABC):
     """Tick boxes over a searchable list, 100 rows a page, saved through one service."""
 
     per_page = 100
@@ -78,20 +80,20 @@ class SelectionPageView(AdminPageView):
     columns: tuple[str, ...] = ()
     saved_message = ""
 
-    def candidates(self) -> QuerySet:
-        raise NotImplementedError
+    @abstractmethod
+    def candidates(self) -> QuerySet: ...
 
-    def search(self, queryset: QuerySet, query: str) -> QuerySet:
-        raise NotImplementedError
+    @abstractmethod
+    def search(self, queryset: QuerySet, query: str) -> QuerySet: ...
 
-    def current_ids(self) -> set[int]:
-        raise NotImplementedError
+    @abstractmethod
+    def current_ids(self) -> set[int]: ...
 
-    def cells(self, row) -> list:
-        raise NotImplementedError
+    @abstractmethod
+    def cells(self, row) -> list: ...
 
-    def save(self, selected: QuerySet) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def save(self, selected: QuerySet) -> None: ...
 
     def get(self, request, *args, **kwargs):
         query = request.GET.get("q", "").strip()[:100]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sso_apps.models import Application, SamlConfig
 from sso_apps.saml.errors import SpMetadataError
 from sso_apps.saml.sp_metadata import MAX_METADATA_BYTES, SpMetadata, parse_sp_metadata
-from sso_apps.services.applications import AcsUrlInput, saml_config_update
+from sso_apps.services.saml_configs import AcsUrlInput, saml_config_update
 
 
 class SpMetadataImportForm(forms.Form):

@@ -10,12 +10,8 @@ from sso_apps.models import SamlAttribute, SamlConfig
 from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
-from sso_apps.services.applications import (
-    DOMAIN_PLACEHOLDER,
-    AcsUrlInput,
-    AttributeInput,
-    saml_config_update,
-)
+from sso_apps.services.placeholders import DOMAIN_PLACEHOLDER
+from sso_apps.services.saml_configs import AcsUrlInput, AttributeInput, saml_config_update
 
 # Placeholders sit inside these values, so a strict URL validator would refuse
 # "https://YOURDOMAIN.example.com"-style templates; only the scheme is enforced.

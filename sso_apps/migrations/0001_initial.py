@@ -6,230 +6,720 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_admin_roles'),
+        ("accounts", "0002_admin_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('saml', 'SAML'), ('bookmark', 'Bookmark'), ('custom_saml', 'Custom SAML')], db_index=True, editable=False, max_length=16, verbose_name='type')),
-                ('display_label', models.CharField(help_text='Your name for the application.', max_length=150, verbose_name='Display Label')),
-                ('description', models.CharField(blank=True, help_text='Optional; shown to users in the User Console.', max_length=300, verbose_name='Description')),
-                ('portal_image_kind', models.CharField(choices=[('logo', 'Connector logo'), ('upload', 'Uploaded image'), ('color', 'Colour indicator')], default='logo', max_length=8, verbose_name='User Portal Image')),
-                ('portal_image', models.ImageField(blank=True, upload_to='portal-images/', verbose_name='uploaded image')),
-                ('portal_color', models.CharField(default='#2f5bea', help_text='Background of the colour indicator, as #RRGGBB.', max_length=7, verbose_name='indicator colour')),
-                ('show_in_portal', models.BooleanField(default=True, verbose_name='Show in User Portal')),
-                ('bookmark_url', models.URLField(blank=True, help_text='http or https only.', max_length=1000, verbose_name='Bookmark URL')),
-                ('open_in_new_tab', models.BooleanField(default=True, verbose_name='open in a new tab')),
-                ('idp_suffix', models.SlugField(help_text="The app's IdP URL ends with this. It cannot be changed after creation.", max_length=100, unique=True, verbose_name='IdP URL suffix')),
-                ('sso_active', models.BooleanField(db_index=True, default=False, verbose_name='SSO active')),
-                ('config_version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('authorized_groups', models.ManyToManyField(blank=True, related_name='applications', to='accounts.usergroup', verbose_name='authorised user groups')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("saml", "SAML"),
+                            ("bookmark", "Bookmark"),
+                            ("custom_saml", "Custom SAML"),
+                        ],
+                        db_index=True,
+                        editable=False,
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "display_label",
+                    models.CharField(
+                        help_text="Your name for the application.",
+                        max_length=150,
+                        verbose_name="Display Label",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional; shown to users in the User Console.",
+                        max_length=300,
+                        verbose_name="Description",
+                    ),
+                ),
+                (
+                    "portal_image_kind",
+                    models.CharField(
+                        choices=[
+                            ("logo", "Connector logo"),
+                            ("upload", "Uploaded image"),
+                            ("color", "Colour indicator"),
+                        ],
+                        default="logo",
+                        max_length=8,
+                        verbose_name="User Portal Image",
+                    ),
+                ),
+                (
+                    "portal_image",
+                    models.ImageField(
+                        blank=True, upload_to="portal-images/", verbose_name="uploaded image"
+                    ),
+                ),
+                (
+                    "portal_color",
+                    models.CharField(
+                        default="#2f5bea",
+                        help_text="Background of the colour indicator, as #RRGGBB.",
+                        max_length=7,
+                        verbose_name="indicator colour",
+                    ),
+                ),
+                (
+                    "show_in_portal",
+                    models.BooleanField(default=True, verbose_name="Show in User Portal"),
+                ),
+                (
+                    "bookmark_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="http or https only.",
+                        max_length=1000,
+                        verbose_name="Bookmark URL",
+                    ),
+                ),
+                (
+                    "open_in_new_tab",
+                    models.BooleanField(default=True, verbose_name="open in a new tab"),
+                ),
+                (
+                    "idp_suffix",
+                    models.SlugField(
+                        help_text="The app's IdP URL ends with this. It cannot be changed after creation.",
+                        max_length=100,
+                        unique=True,
+                        verbose_name="IdP URL suffix",
+                    ),
+                ),
+                (
+                    "sso_active",
+                    models.BooleanField(db_index=True, default=False, verbose_name="SSO active"),
+                ),
+                ("config_version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "authorized_groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="applications",
+                        to="accounts.usergroup",
+                        verbose_name="authorised user groups",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SSO application',
-                'verbose_name_plural': 'SSO applications',
-                'ordering': ['display_label', 'pk'],
+                "verbose_name": "SSO application",
+                "verbose_name_plural": "SSO applications",
+                "ordering": ["display_label", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor_email', models.CharField(blank=True, db_index=True, max_length=254, verbose_name='actor email')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], db_index=True, default='success', max_length=8, verbose_name='outcome')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name='target type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='target id')),
-                ('target_label', models.CharField(blank=True, db_index=True, max_length=300, verbose_name='target')),
-                ('sp_entity_id', models.CharField(blank=True, max_length=500, verbose_name='SP entity')),
-                ('binding', models.CharField(blank=True, max_length=16, verbose_name='binding')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('application', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sso_apps.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                (
+                    "actor_email",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=254, verbose_name="actor email"
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failure", "Failure"),
+                        ],
+                        db_index=True,
+                        default="success",
+                        max_length=8,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="target type"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="target id"),
+                ),
+                (
+                    "target_label",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=300, verbose_name="target"
+                    ),
+                ),
+                (
+                    "sp_entity_id",
+                    models.CharField(blank=True, max_length=500, verbose_name="SP entity"),
+                ),
+                ("binding", models.CharField(blank=True, max_length=16, verbose_name="binding")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP"),
+                ),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="sso_apps.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConnectorTemplate',
+            name="ConnectorTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('type', models.CharField(choices=[('saml', 'SAML'), ('bookmark', 'Bookmark'), ('custom_saml', 'Custom SAML')], max_length=16, verbose_name='type')),
-                ('category', models.CharField(db_index=True, max_length=32, verbose_name='category')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='description')),
-                ('docs_url', models.URLField(blank=True, max_length=500, verbose_name='vendor documentation')),
-                ('keywords', models.JSONField(blank=True, default=list, verbose_name='keywords')),
-                ('logo', models.CharField(blank=True, help_text="Static path of the connector's logo; empty means a colour indicator.", max_length=200, verbose_name='logo')),
-                ('color', models.CharField(default='#5b6b8c', max_length=7, verbose_name='brand colour')),
-                ('verified', models.BooleanField(default=False, help_text='Whether the SAML values were confirmed from a published source.', verbose_name='verified')),
-                ('sources', models.JSONField(blank=True, default=list, verbose_name='sources')),
-                ('placeholders', models.JSONField(blank=True, default=list, verbose_name='placeholders')),
-                ('saml_defaults', models.JSONField(blank=True, default=dict, verbose_name='SAML defaults')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('content_hash', models.CharField(default='', editable=False, max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("saml", "SAML"),
+                            ("bookmark", "Bookmark"),
+                            ("custom_saml", "Custom SAML"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(db_index=True, max_length=32, verbose_name="category"),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="description"),
+                ),
+                (
+                    "docs_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="vendor documentation"
+                    ),
+                ),
+                ("keywords", models.JSONField(blank=True, default=list, verbose_name="keywords")),
+                (
+                    "logo",
+                    models.CharField(
+                        blank=True,
+                        help_text="Static path of the connector's logo; empty means a colour indicator.",
+                        max_length=200,
+                        verbose_name="logo",
+                    ),
+                ),
+                (
+                    "color",
+                    models.CharField(default="#5b6b8c", max_length=7, verbose_name="brand colour"),
+                ),
+                (
+                    "verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether the SAML values were confirmed from a published source.",
+                        verbose_name="verified",
+                    ),
+                ),
+                ("sources", models.JSONField(blank=True, default=list, verbose_name="sources")),
+                (
+                    "placeholders",
+                    models.JSONField(blank=True, default=list, verbose_name="placeholders"),
+                ),
+                (
+                    "saml_defaults",
+                    models.JSONField(blank=True, default=dict, verbose_name="SAML defaults"),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("content_hash", models.CharField(default="", editable=False, max_length=64)),
             ],
             options={
-                'verbose_name': 'connector',
-                'verbose_name_plural': 'connector catalog',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('type__in', ['saml', 'bookmark', 'custom_saml'])), name='sso_apps_connector_type_valid')],
+                "verbose_name": "connector",
+                "verbose_name_plural": "connector catalog",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("type__in", ["saml", "bookmark", "custom_saml"])),
+                        name="sso_apps_connector_type_valid",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='connector',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='sso_apps.connectortemplate', verbose_name='connector'),
+            model_name="application",
+            name="connector",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="sso_apps.connectortemplate",
+                verbose_name="connector",
+            ),
         ),
         migrations.CreateModel(
-            name='IdpKeyPair',
+            name="IdpKeyPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('next', 'Next (published, not yet signing)'), ('inactive', 'Inactive')], db_index=True, max_length=8, verbose_name='status')),
-                ('origin', models.CharField(choices=[('generated', 'Generated'), ('uploaded', 'Uploaded')], max_length=10, verbose_name='origin')),
-                ('certificate_pem', models.TextField(verbose_name='certificate')),
-                ('private_key_encrypted', models.TextField(editable=False)),
-                ('key_size', models.PositiveSmallIntegerField(verbose_name='key size')),
-                ('fingerprint_sha256', models.CharField(max_length=95, verbose_name='SHA-256 fingerprint')),
-                ('not_before', models.DateTimeField(verbose_name='valid from')),
-                ('not_after', models.DateTimeField(db_index=True, verbose_name='valid until')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_pairs', to='sso_apps.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("next", "Next (published, not yet signing)"),
+                            ("inactive", "Inactive"),
+                        ],
+                        db_index=True,
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("generated", "Generated"), ("uploaded", "Uploaded")],
+                        max_length=10,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("certificate_pem", models.TextField(verbose_name="certificate")),
+                ("private_key_encrypted", models.TextField(editable=False)),
+                ("key_size", models.PositiveSmallIntegerField(verbose_name="key size")),
+                (
+                    "fingerprint_sha256",
+                    models.CharField(max_length=95, verbose_name="SHA-256 fingerprint"),
+                ),
+                ("not_before", models.DateTimeField(verbose_name="valid from")),
+                ("not_after", models.DateTimeField(db_index=True, verbose_name="valid until")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_pairs",
+                        to="sso_apps.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'IdP key pair',
-                'verbose_name_plural': 'IdP key pairs',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "IdP key pair",
+                "verbose_name_plural": "IdP key pairs",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_email', models.CharField(blank=True, max_length=254, verbose_name='actor')),
-                ('kind', models.CharField(db_index=True, max_length=64, verbose_name='kind')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('body', models.TextField(verbose_name='body')),
-                ('channels', models.JSONField(default=list, verbose_name='channels')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('in_app_delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('email_delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_email", models.CharField(blank=True, max_length=254, verbose_name="actor")),
+                ("kind", models.CharField(db_index=True, max_length=64, verbose_name="kind")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("body", models.TextField(verbose_name="body")),
+                ("channels", models.JSONField(default=list, verbose_name="channels")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                ("in_app_delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("email_delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SamlConfig',
+            name="SamlConfig",
             fields=[
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='saml', serialize=False, to='sso_apps.application')),
-                ('idp_entity_id', models.CharField(max_length=500, verbose_name='IdP Entity ID')),
-                ('sp_entity_id', models.CharField(blank=True, max_length=500, verbose_name='SP Entity ID')),
-                ('sp_login_url', models.CharField(blank=True, help_text='Where SP-initiated SSO starts.', max_length=1000, verbose_name='SP Login URL')),
-                ('sp_logout_url', models.CharField(blank=True, max_length=1000, verbose_name='SP Logout URL')),
-                ('sp_logout_binding', models.CharField(choices=[('redirect', 'HTTP-Redirect'), ('post', 'HTTP-POST')], default='post', max_length=8, verbose_name='SP Logout binding')),
-                ('nameid_format', models.CharField(choices=[('emailAddress', 'emailAddress'), ('unspecified', 'unspecified'), ('persistent', 'persistent'), ('transient', 'transient')], default='emailAddress', max_length=16, verbose_name='SAMLSubject NameID Format')),
-                ('nameid_source', models.CharField(choices=[('email', 'Email'), ('username', 'Username'), ('first_name', 'First name'), ('last_name', 'Last name'), ('display_name', 'Display name'), ('department', 'Department'), ('job_title', 'Job title'), ('employee_id', 'Employee ID')], default='email', max_length=16, verbose_name='SAMLSubject NameID')),
-                ('signature_algorithm', models.CharField(choices=[('rsa-sha256', 'RSA-SHA256'), ('rsa-sha512', 'RSA-SHA512'), ('rsa-sha1', 'RSA-SHA1 (legacy, insecure)')], default='rsa-sha256', max_length=16, verbose_name='Signature Algorithm')),
-                ('sign_response', models.BooleanField(default=True, verbose_name='Sign Response')),
-                ('sign_assertion', models.BooleanField(default=True, verbose_name='Sign Assertion')),
-                ('require_signed_requests', models.BooleanField(default=False, verbose_name='Require signed AuthnRequests')),
-                ('sp_certificate', models.TextField(blank=True, help_text='PEM; verifies signed AuthnRequests and encrypts assertions.', verbose_name='SP certificate')),
-                ('encrypt_assertions', models.BooleanField(default=False, verbose_name='Encrypt assertions')),
-                ('default_relay_state', models.CharField(blank=True, max_length=1000, verbose_name='Default RelayState')),
-                ('include_group_attribute', models.BooleanField(default=False, verbose_name='Include group attribute')),
-                ('group_attribute_name', models.CharField(blank=True, default='memberOf', max_length=200, verbose_name='Group attribute name')),
-                ('domain', models.CharField(blank=True, help_text='Your domain at the vendor; replaces every YOURDOMAIN placeholder on save.', max_length=253, verbose_name='Domain')),
-                ('placeholder_values', models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="saml",
+                        serialize=False,
+                        to="sso_apps.application",
+                    ),
+                ),
+                ("idp_entity_id", models.CharField(max_length=500, verbose_name="IdP Entity ID")),
+                (
+                    "sp_entity_id",
+                    models.CharField(blank=True, max_length=500, verbose_name="SP Entity ID"),
+                ),
+                (
+                    "sp_login_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where SP-initiated SSO starts.",
+                        max_length=1000,
+                        verbose_name="SP Login URL",
+                    ),
+                ),
+                (
+                    "sp_logout_url",
+                    models.CharField(blank=True, max_length=1000, verbose_name="SP Logout URL"),
+                ),
+                (
+                    "sp_logout_binding",
+                    models.CharField(
+                        choices=[("redirect", "HTTP-Redirect"), ("post", "HTTP-POST")],
+                        default="post",
+                        max_length=8,
+                        verbose_name="SP Logout binding",
+                    ),
+                ),
+                (
+                    "nameid_format",
+                    models.CharField(
+                        choices=[
+                            ("emailAddress", "emailAddress"),
+                            ("unspecified", "unspecified"),
+                            ("persistent", "persistent"),
+                            ("transient", "transient"),
+                        ],
+                        default="emailAddress",
+                        max_length=16,
+                        verbose_name="SAMLSubject NameID Format",
+                    ),
+                ),
+                (
+                    "nameid_source",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("username", "Username"),
+                            ("first_name", "First name"),
+                            ("last_name", "Last name"),
+                            ("display_name", "Display name"),
+                            ("department", "Department"),
+                            ("job_title", "Job title"),
+                            ("employee_id", "Employee ID"),
+                        ],
+                        default="email",
+                        max_length=16,
+                        verbose_name="SAMLSubject NameID",
+                    ),
+                ),
+                (
+                    "signature_algorithm",
+                    models.CharField(
+                        choices=[
+                            ("rsa-sha256", "RSA-SHA256"),
+                            ("rsa-sha512", "RSA-SHA512"),
+                            ("rsa-sha1", "RSA-SHA1 (legacy, insecure)"),
+                        ],
+                        default="rsa-sha256",
+                        max_length=16,
+                        verbose_name="Signature Algorithm",
+                    ),
+                ),
+                ("sign_response", models.BooleanField(default=True, verbose_name="Sign Response")),
+                (
+                    "sign_assertion",
+                    models.BooleanField(default=True, verbose_name="Sign Assertion"),
+                ),
+                (
+                    "require_signed_requests",
+                    models.BooleanField(default=False, verbose_name="Require signed AuthnRequests"),
+                ),
+                (
+                    "sp_certificate",
+                    models.TextField(
+                        blank=True,
+                        help_text="PEM; verifies signed AuthnRequests and encrypts assertions.",
+                        verbose_name="SP certificate",
+                    ),
+                ),
+                (
+                    "encrypt_assertions",
+                    models.BooleanField(default=False, verbose_name="Encrypt assertions"),
+                ),
+                (
+                    "default_relay_state",
+                    models.CharField(
+                        blank=True, max_length=1000, verbose_name="Default RelayState"
+                    ),
+                ),
+                (
+                    "include_group_attribute",
+                    models.BooleanField(default=False, verbose_name="Include group attribute"),
+                ),
+                (
+                    "group_attribute_name",
+                    models.CharField(
+                        blank=True,
+                        default="memberOf",
+                        max_length=200,
+                        verbose_name="Group attribute name",
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(
+                        blank=True,
+                        help_text="Your domain at the vendor; replaces every YOURDOMAIN placeholder on save.",
+                        max_length=253,
+                        verbose_name="Domain",
+                    ),
+                ),
+                ("placeholder_values", models.JSONField(blank=True, default=dict, editable=False)),
             ],
             options={
-                'verbose_name': 'SAML configuration',
-                'constraints': [models.CheckConstraint(condition=models.Q(('encrypt_assertions', False), models.Q(('sp_certificate', ''), _negated=True), _connector='OR'), name='sso_apps_saml_encrypt_needs_cert'), models.CheckConstraint(condition=models.Q(('require_signed_requests', False), models.Q(('sp_certificate', ''), _negated=True), _connector='OR'), name='sso_apps_saml_signed_requests_need_cert'), models.CheckConstraint(condition=models.Q(('sign_response', True), ('sign_assertion', True), _connector='OR'), name='sso_apps_saml_something_signed')],
+                "verbose_name": "SAML configuration",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("encrypt_assertions", False),
+                            models.Q(("sp_certificate", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="sso_apps_saml_encrypt_needs_cert",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("require_signed_requests", False),
+                            models.Q(("sp_certificate", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="sso_apps_saml_signed_requests_need_cert",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("sign_response", True), ("sign_assertion", True), _connector="OR"
+                        ),
+                        name="sso_apps_saml_something_signed",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SamlAttribute',
+            name="SamlAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Service Provider Attribute Name')),
-                ('source', models.CharField(choices=[('email', 'Email'), ('username', 'Username'), ('first_name', 'First name'), ('last_name', 'Last name'), ('display_name', 'Display name'), ('department', 'Department'), ('job_title', 'Job title'), ('employee_id', 'Employee ID'), ('constant', 'Constant value')], max_length=16, verbose_name='User attribute')),
-                ('value', models.CharField(blank=True, max_length=500, verbose_name='constant value')),
-                ('config', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attributes', to='sso_apps.samlconfig')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=200, verbose_name="Service Provider Attribute Name"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("username", "Username"),
+                            ("first_name", "First name"),
+                            ("last_name", "Last name"),
+                            ("display_name", "Display name"),
+                            ("department", "Department"),
+                            ("job_title", "Job title"),
+                            ("employee_id", "Employee ID"),
+                            ("constant", "Constant value"),
+                        ],
+                        max_length=16,
+                        verbose_name="User attribute",
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(blank=True, max_length=500, verbose_name="constant value"),
+                ),
+                (
+                    "config",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attributes",
+                        to="sso_apps.samlconfig",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attribute',
-                'ordering': ['pk'],
+                "verbose_name": "attribute",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='AcsUrl',
+            name="AcsUrl",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=1000, verbose_name='ACS URL')),
-                ('is_default', models.BooleanField(default=False, verbose_name='default')),
-                ('config', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acs_urls', to='sso_apps.samlconfig')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=1000, verbose_name="ACS URL")),
+                ("is_default", models.BooleanField(default=False, verbose_name="default")),
+                (
+                    "config",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acs_urls",
+                        to="sso_apps.samlconfig",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ACS URL',
-                'verbose_name_plural': 'ACS URLs',
-                'ordering': ['-is_default', 'pk'],
+                "verbose_name": "ACS URL",
+                "verbose_name_plural": "ACS URLs",
+                "ordering": ["-is_default", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('idp_suffix', ''), _negated=True), name='sso_apps_application_suffix_not_empty'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("idp_suffix", ""), _negated=True),
+                name="sso_apps_application_suffix_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('bookmark_url', ''), ('bookmark_url__regex', '^https?://'), _connector='OR'), name='sso_apps_application_bookmark_http'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("bookmark_url", ""), ("bookmark_url__regex", "^https?://"), _connector="OR"
+                ),
+                name="sso_apps_application_bookmark_http",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idpkeypair',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('application',), name='sso_apps_one_active_key_pair'),
+            model_name="idpkeypair",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("application",),
+                name="sso_apps_one_active_key_pair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idpkeypair',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'next')), fields=('application',), name='sso_apps_one_next_key_pair'),
+            model_name="idpkeypair",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "next")),
+                fields=("application",),
+                name="sso_apps_one_next_key_pair",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at'], name='sso_apps_notif_unread'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "read_at"], name="sso_apps_notif_unread"),
         ),
         migrations.AddConstraint(
-            model_name='samlattribute',
-            constraint=models.UniqueConstraint(fields=('config', 'name'), name='sso_apps_attribute_unique'),
+            model_name="samlattribute",
+            constraint=models.UniqueConstraint(
+                fields=("config", "name"), name="sso_apps_attribute_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acsurl',
-            constraint=models.UniqueConstraint(fields=('config', 'url'), name='sso_apps_acs_url_unique'),
+            model_name="acsurl",
+            constraint=models.UniqueConstraint(
+                fields=("config", "url"), name="sso_apps_acs_url_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='acsurl',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('config',), name='sso_apps_acs_one_default'),
+            model_name="acsurl",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("config",),
+                name="sso_apps_acs_one_default",
+            ),
         ),
     ]

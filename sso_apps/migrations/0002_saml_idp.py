@@ -5,29 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('djangosaml2idp', '0003_saml_idp'),
-        ('sso_apps', '0001_initial'),
+        ("djangosaml2idp", "0003_saml_idp"),
+        ("sso_apps", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='samlconfig',
-            name='service_provider',
-            field=models.OneToOneField(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tessera_config', to='djangosaml2idp.serviceprovider'),
+            model_name="samlconfig",
+            name="service_provider",
+            field=models.OneToOneField(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="tessera_config",
+                to="djangosaml2idp.serviceprovider",
+            ),
         ),
         migrations.CreateModel(
-            name='SeenSamlRequest',
+            name="SeenSamlRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.CharField(max_length=256, verbose_name='request ID')),
-                ('expires_at', models.DateTimeField(db_index=True, verbose_name='expires')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sso_apps.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request_id", models.CharField(max_length=256, verbose_name="request ID")),
+                ("expires_at", models.DateTimeField(db_index=True, verbose_name="expires")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="sso_apps.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'seen SAML request',
-                'constraints': [models.UniqueConstraint(fields=('application', 'request_id'), name='sso_apps_saml_request_once')],
+                "verbose_name": "seen SAML request",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("application", "request_id"), name="sso_apps_saml_request_once"
+                    )
+                ],
             },
         ),
     ]

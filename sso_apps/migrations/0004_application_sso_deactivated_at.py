@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sso_apps', '0003_notification_delivery_deletion_jobs_expiry_warnings'),
+        ("sso_apps", "0003_notification_delivery_deletion_jobs_expiry_warnings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='sso_deactivated_at',
+            model_name="application",
+            name="sso_deactivated_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

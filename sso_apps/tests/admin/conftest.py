@@ -41,7 +41,8 @@ def saml_app(application_factory):
 def ready_app(application_factory):
     """A complete SAML app that an admin has switched off, ready to be activated again."""
     from sso_apps.models import AuditEvent, Notification
-    from sso_apps.services.applications import application_sso_deactivate, saml_config_update
+    from sso_apps.services.applications import application_sso_deactivate
+    from sso_apps.services.saml_configs import saml_config_update
 
     application = application_factory(display_label="Ready App")
     saml_config_update(application=application, domain="acme")

@@ -99,7 +99,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_apps(
 def test_search_by_label_connector_or_status(
     admin_client, application_factory, connector_factory, term, expected
 ):
-    from sso_apps.services.applications import saml_config_update
+    from sso_apps.services.saml_configs import saml_config_update
 
     payroll = application_factory(display_label="Payroll")
     saml_config_update(application=payroll, domain="acme")

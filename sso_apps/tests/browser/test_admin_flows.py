@@ -9,8 +9,9 @@ from cryptography import x509
 from accounts.tests.factories import DEFAULT_PASSWORD
 from sso_apps.models import Application, ConnectorTemplate
 from sso_apps.services import applications as app_services
-from sso_apps.services.applications import AcsUrlInput
+from sso_apps.services import saml_configs
 from sso_apps.services.catalog import catalog_load
+from sso_apps.services.saml_configs import AcsUrlInput
 from sso_apps.tests.browser.test_user_flows import console_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,7 +111,7 @@ def live_app(portal, test_sp, user_factory, group_factory):
     application = app_services.application_create(
         connector=ConnectorTemplate.objects.get(slug="gotoassist"), display_label="GoToAssist"
     )
-    app_services.saml_config_update(
+    saml_configs.saml_config_update(
         application=application,
         sp_entity_id=test_sp.entity_id,
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],

@@ -5,8 +5,9 @@ import pytest
 from accounts.tests.factories import DEFAULT_PASSWORD
 from sso_apps.models import ConnectorTemplate
 from sso_apps.services import applications as app_services
-from sso_apps.services.applications import AcsUrlInput, AttributeInput
+from sso_apps.services import saml_configs
 from sso_apps.services.catalog import catalog_load
+from sso_apps.services.saml_configs import AcsUrlInput, AttributeInput
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +21,7 @@ def gotoassist(portal, test_sp, user_factory, group_factory):
         display_label="GoToAssist",
         description="Remote support",
     )
-    app_services.saml_config_update(
+    saml_configs.saml_config_update(
         application=application,
         domain="acme",
         sp_entity_id=test_sp.entity_id,

@@ -3,6 +3,7 @@ import pytest
 from sso_apps.idp.runtime import runtimes
 from sso_apps.models import ConnectorTemplate
 from sso_apps.services import applications as app_services
+from sso_apps.services import saml_configs
 from sso_apps.tests.idp.sp_harness import SP_ACS_URL, SP_ENTITY_ID, SP_SLO_URL
 
 
@@ -41,7 +42,7 @@ def saml_app_factory(saml_connector, group_factory, user_factory):
 
     def make(*, label="Test SP", sp_logout_binding="redirect", **config):
         application = app_services.application_create(connector=saml_connector, display_label=label)
-        app_services.saml_config_update(
+        saml_configs.saml_config_update(
             application=application,
             domain="sp",
             sp_logout_url=SP_SLO_URL,

@@ -9,9 +9,9 @@ import requests
 from django.db import connection
 
 from portal.testing.processes import portal_server
-from sso_apps.services import applications as app_services
-from sso_apps.services.applications import AcsUrlInput
+from sso_apps.services import saml_configs
 from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.saml_configs import AcsUrlInput
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -51,7 +51,7 @@ def test_saved_change_applies_in_another_process_without_restart(saml_app, membe
         old_certificate = saml_app.key_pairs.get(status="active").certificate_pem
 
         # Saved here, in the test process, while the other process has its runtime cached.
-        app_services.saml_config_update(
+        saml_configs.saml_config_update(
             application=saml_app,
             acs_urls=[AcsUrlInput(url="https://sp.example.com/acs-v2", is_default=True)],
         )

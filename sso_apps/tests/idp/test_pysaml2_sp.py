@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 
-from sso_apps.services import applications as app_services
+from sso_apps.services import saml_configs
 from sso_apps.tests.idp.flows import response_fields, sso_redirect
 from sso_apps.tests.idp.sp_harness import (
     PYSAML2_ACS_URL,
@@ -18,9 +18,9 @@ from sso_apps.tests.idp.sp_harness import (
 
 @pytest.fixture
 def pysaml2_app(saml_app):
-    from sso_apps.services.applications import AcsUrlInput
+    from sso_apps.services.saml_configs import AcsUrlInput
 
-    app_services.saml_config_update(
+    saml_configs.saml_config_update(
         application=saml_app,
         sp_entity_id=PYSAML2_SP_ENTITY_ID,
         sp_logout_url=PYSAML2_SLO_URL,
@@ -80,7 +80,7 @@ def test_pysaml2_sp_accepts_idp_initiated_login(client, pysaml2_app, member):
 def test_pysaml2_sp_accepts_each_signing_choice(
     client, pysaml2_app, member, sign_response, sign_assertion
 ):
-    app_services.saml_config_update(
+    saml_configs.saml_config_update(
         application=pysaml2_app, sign_response=sign_response, sign_assertion=sign_assertion
     )
     pysaml2_app.refresh_from_db()
@@ -100,7 +100,7 @@ def test_pysaml2_sp_accepts_each_signing_choice(
 
 @pytest.mark.django_db
 def test_pysaml2_sp_initiated_logout_completes(client, pysaml2_app, member):
-    app_services.saml_config_update(application=pysaml2_app, sp_logout_binding="redirect")
+    saml_configs.saml_config_update(application=pysaml2_app, sp_logout_binding="redirect")
     client.force_login(member)
     sp = _client(client, pysaml2_app)
     request_id, fields = _login(client, pysaml2_app, sp)

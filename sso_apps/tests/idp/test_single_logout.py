@@ -5,7 +5,7 @@ from django.urls import reverse
 from saml2 import BINDING_HTTP_POST
 
 from sso_apps.models import AuditEvent
-from sso_apps.services import applications as app_services
+from sso_apps.services import saml_configs
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_redirect
 from sso_apps.tests.idp.sp_harness import SP_SLO_URL, path_and_query, posted_form
 
@@ -30,7 +30,7 @@ def test_sp_initiated_logout_over_redirect_completes_with_python3_saml(client, s
 
 @pytest.mark.django_db
 def test_sp_initiated_logout_answers_over_post_when_configured(client, saml_app, member):
-    app_services.saml_config_update(application=saml_app, sp_logout_binding="post")
+    saml_configs.saml_config_update(application=saml_app, sp_logout_binding="post")
     saml_app.refresh_from_db()
     client.force_login(member)
     sp = onelogin_sp(client, saml_app)

@@ -11,10 +11,7 @@ from kombu.exceptions import OperationalError
 
 from sso_apps.models import Application, Notification
 from sso_apps.services import notifications as service
-from sso_apps.services.applications import (
-    application_sso_deactivate,
-    applications_delete,
-)
+from sso_apps.services.applications import application_sso_deactivate, applications_delete
 from sso_apps.tasks import notification_deliver as notification_deliver_task
 from sso_apps.tasks import notification_sweep as notification_sweep_task
 from sso_apps.tests.notifications.helpers import application_make

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from sso_apps.models import Application, AuditEvent, ConnectorTemplate, Notification
 from sso_apps.services import applications as services
+from sso_apps.services import placeholders, saml_configs
 
 
 @pytest.fixture
@@ -36,22 +37,22 @@ def test_create_copies_the_template_and_suggests_a_free_suffix(connector):
 @pytest.mark.django_db
 def test_domain_and_named_placeholders_are_replaced_everywhere(connector):
     application = services.application_create(connector=connector, display_label="Acme")
-    assert set(services.placeholders_remaining(application.saml)) == {
+    assert set(placeholders.placeholders_remaining(application.saml)) == {
         "SP Entity ID",
         "SP Logout URL",
         "ACS URL",
         "Attribute tenant",
     }
-    services.saml_config_update(application=application, domain="initech")
+    saml_configs.saml_config_update(application=application, domain="initech")
     application.saml.refresh_from_db()
-    remaining = services.placeholders_remaining(application.saml)
+    remaining = placeholders.placeholders_remaining(application.saml)
     assert remaining == {"SP Entity ID": ["ORG_ID"]}
-    services.saml_config_update(application=application, placeholder_values={"ORG_ID": "42"})
+    saml_configs.saml_config_update(application=application, placeholder_values={"ORG_ID": "42"})
     application.saml.refresh_from_db()
     assert application.saml.sp_entity_id == "https://initech.acme.example/saml/42"
     assert application.saml.default_acs_url == "https://initech.acme.example/acs"
     assert application.saml.attributes.get().value == "initech"
-    assert services.placeholders_remaining(application.saml) == {}
+    assert placeholders.placeholders_remaining(application.saml) == {}
 
 
 @pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_activation_is_refused_while_a_placeholder_remains_and_names_the_field(c
     assert not application.sso_active
     event = AuditEvent.objects.get(action="application.activate", outcome="failure")
     assert "SP Entity ID still contains" in event.reason
-    services.saml_config_update(
+    saml_configs.saml_config_update(
         application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
     )
     services.application_sso_activate(application=application)
@@ -76,9 +77,9 @@ def test_activation_is_refused_while_a_placeholder_remains_and_names_the_field(c
 def test_two_apps_cannot_claim_the_same_sp_entity_id(connector):
     first = services.application_create(connector=connector, display_label="One")
     second = services.application_create(connector=connector, display_label="Two")
-    services.saml_config_update(application=first, sp_entity_id="https://same.example/sp")
+    saml_configs.saml_config_update(application=first, sp_entity_id="https://same.example/sp")
     with pytest.raises(ValidationError, match="already uses this SP Entity ID"):
-        services.saml_config_update(application=second, sp_entity_id="https://same.example/sp")
+        saml_configs.saml_config_update(application=second, sp_entity_id="https://same.example/sp")
 
 
 @pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_deactivate_keeps_settings_and_notifies_once_per_recipient(
     actor = admin_factory(email="actor@example.com")
     admin_factory(email="colleague@example.com")
     application = services.application_create(connector=connector, display_label="Acme")
-    services.saml_config_update(
+    saml_configs.saml_config_update(
         application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
     )
     services.application_sso_activate(application=application)
@@ -149,13 +150,13 @@ def test_groups_set_from_either_side_writes_the_same_relation(connector, group_f
 def test_sso_turns_on_once_the_configuration_is_complete_unless_an_admin_turned_it_off(connector):
     application = services.application_create(connector=connector, display_label="Acme")
     assert not application.sso_active
-    services.saml_config_update(
+    saml_configs.saml_config_update(
         application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
     )
     application.refresh_from_db()
     assert application.sso_active
     services.application_sso_deactivate(application=application)
-    services.saml_config_update(application=application, default_relay_state="/home")
+    saml_configs.saml_config_update(application=application, default_relay_state="/home")
     application.refresh_from_db()
     assert not application.sso_active
     services.application_sso_activate(application=application)

@@ -16,7 +16,8 @@ from sso_apps.models import (
     Notification,
 )
 from sso_apps.services import deletion_jobs as service
-from sso_apps.services.applications import application_groups_set, saml_config_update
+from sso_apps.services.applications import application_groups_set
+from sso_apps.services.saml_configs import saml_config_update
 from sso_apps.tasks import application_deletion_job_run as job_run_task
 from sso_apps.tasks import application_deletion_job_sweep as job_sweep_task
 from sso_apps.tests.notifications.helpers import application_make, applications_make

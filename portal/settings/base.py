@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     # After accounts: its models call get_user_model() at import time.
-    "djangosaml2idp",
+    "portal.apps.Saml2IdpConfig",
     "sso_apps",
 ]
 

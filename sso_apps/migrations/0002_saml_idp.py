@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("djangosaml2idp", "0003_saml_idp"),
+        ("djangosaml2idp", "0002_persistent_id"),
         ("sso_apps", "0001_initial"),
     ]
 

@@ -151,7 +151,12 @@ PYSAML2_SLO_URL = "https://pysaml2-sp.example.com/slo"
 
 
 def pysaml2_client(
-    idp_metadata_xml: str, *, want_response_signed=True, want_assertions_signed=True
+    idp_metadata_xml: str,
+    *,
+    want_response_signed=True,
+    want_assertions_signed=True,
+    key_file: str | None = None,
+    cert_file: str | None = None,
 ):
     """Return pysaml2's Saml2Client configured from our IdP metadata.
 
@@ -166,9 +171,18 @@ def pysaml2_client(
 
     binary = shutil.which("xmlsec1")
     assert binary, "the pysaml2 interop tests need the xmlsec1 binary (apt-get install xmlsec1)"
+    keys = {}
+    if key_file and cert_file:
+        # Signs AuthnRequests and decrypts encrypted assertions.
+        keys = {
+            "key_file": key_file,
+            "cert_file": cert_file,
+            "encryption_keypairs": [{"key_file": key_file, "cert_file": cert_file}],
+        }
     config = SPConfig()
     config.load(
         {
+            **keys,
             "entityid": PYSAML2_SP_ENTITY_ID,
             "xmlsec_binary": binary,
             "metadata": {"inline": [idp_metadata_xml]},

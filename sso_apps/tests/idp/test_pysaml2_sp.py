@@ -118,3 +118,100 @@ def test_pysaml2_sp_initiated_logout_completes(client, pysaml2_app, member):
     logout = sp.parse_logout_request_response(query["SAMLResponse"][0], BINDING_HTTP_REDIRECT)
     assert logout.status_ok()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def sp_key_files(tmp_path):
+    """Return (key file, certificate file, certificate PEM) of a fresh SP key pair."""
+    from sso_apps.saml.keys import generate_key_pair
+
+    pair = generate_key_pair(common_name="pysaml2-sp.example.com")
+    key_file, cert_file = tmp_path / "sp.key", tmp_path / "sp.pem"
+    key_file.write_text(pair.private_key_pem)
+    cert_file.write_text(pair.certificate_pem)
+    return str(key_file), str(cert_file), pair.certificate_pem
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("binding", [BINDING_HTTP_REDIRECT, BINDING_HTTP_POST])
+@pytest.mark.parametrize("signed", [False, True])
+def test_pysaml2_sp_initiated_over_each_binding_signed_or_not(
+    client, pysaml2_app, member, sp_key_files, binding, signed
+):
+    import base64
+    import re
+    from html import unescape
+
+    key_file, cert_file, certificate_pem = sp_key_files
+    if signed:
+        saml_configs.saml_config_update(
+            application=pysaml2_app, require_signed_requests=True, sp_certificate=certificate_pem
+        )
+        pysaml2_app.refresh_from_db()
+    client.force_login(member)
+    sp = _client(client, pysaml2_app, key_file=key_file, cert_file=cert_file)
+    request_id, info = sp.prepare_for_authenticate(
+        entityid=pysaml2_app.saml.idp_entity_id,
+        relay_state="/after",
+        binding=binding,
+        sign=signed,
+        sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" if signed else None,
+        digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
+    )
+    if binding == BINDING_HTTP_REDIRECT:
+        location = dict(info["headers"])["Location"]
+        assert signed == ("&Signature=" in location)
+        page = sso_redirect(client, location)
+    else:
+        form = info["data"]
+        value = unescape(re.search(r'name="SAMLRequest" value="([^"]+)"', form)[1])
+        assert signed == (b"SignatureValue" in base64.b64decode(value))
+        posted = client.post(
+            reverse("saml:sso", args=[pysaml2_app.idp_suffix]),
+            {"SAMLRequest": value, "RelayState": "/after"},
+        )
+        assert posted.status_code == 302, posted.text[:300]
+        page = client.get(posted["Location"])
+    fields = response_fields(page)
+    result = sp.parse_authn_request_response(
+        fields["SAMLResponse"], BINDING_HTTP_POST, outstanding={request_id: "/after"}
+    )
+    assert result.name_id.text == "ada@example.com"
+    assert result.get_identity()["plan"] == ["enterprise"]
+
+
+@pytest.mark.django_db
+def test_pysaml2_sp_decrypts_an_encrypted_assertion(client, pysaml2_app, member, sp_key_files):
+    import base64
+
+    key_file, cert_file, certificate_pem = sp_key_files
+    saml_configs.saml_config_update(
+        application=pysaml2_app, encrypt_assertions=True, sp_certificate=certificate_pem
+    )
+    pysaml2_app.refresh_from_db()
+    client.force_login(member)
+    sp = _client(client, pysaml2_app, key_file=key_file, cert_file=cert_file)
+    request_id, fields = _login(client, pysaml2_app, sp)
+    assert b"EncryptedAssertion" in base64.b64decode(fields["SAMLResponse"])
+    result = sp.parse_authn_request_response(
+        fields["SAMLResponse"], BINDING_HTTP_POST, outstanding={request_id: "/after"}
+    )
+    assert result.name_id.text == "ada@example.com"
+    assert result.get_identity()["Email"] == ["ada@example.com"]
+
+
+@pytest.mark.django_db
+def test_pysaml2_sp_rejects_a_response_tampered_after_signing(client, pysaml2_app, member):
+    import base64
+
+    client.force_login(member)
+    sp = _client(client, pysaml2_app)
+    request_id, fields = _login(client, pysaml2_app, sp)
+    xml = base64.b64decode(fields["SAMLResponse"])
+    assert b">Ada<" in xml
+    forged = base64.b64encode(xml.replace(b">Ada<", b">Eve<")).decode()
+    with pytest.raises(Exception) as refused:  # noqa: B017,PT011 - pysaml2 raises per check
+        sp.parse_authn_request_response(
+            forged, BINDING_HTTP_POST, outstanding={request_id: "/after"}
+        )
+    assert "ignature" in f"{type(refused.value).__name__} {refused.value}"

@@ -7,36 +7,18 @@ Run: .venv/bin/python benchmarks/catalog_search.py (BENCH_DATABASE_URL for Postg
 """
 
 import os
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import django_on_temporary_database, median_ms  # noqa: E402
+
 EXTRA = int(os.environ.get("BENCH_TEMPLATES", "2000"))
 
 
-def median_ms(action, runs=50):
-    action()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def main():
-    folder = tempfile.mkdtemp(prefix="tessera-bench-")
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_temporary_database()
     from django.db.models import Q
     from django.test import Client
 
@@ -45,7 +27,6 @@ def main():
     from sso_apps.selectors import connector_search
     from sso_apps.services.catalog import catalog_load
 
-    call_command("migrate", verbosity=0)
     catalog_load()
     ConnectorTemplate.objects.bulk_create(
         [
@@ -85,7 +66,11 @@ def main():
         )
 
     assert {t.slug for t in ours()} <= {t.slug for t in baseline()}
-    page_ms, ours_ms, base_ms = median_ms(page), median_ms(ours), median_ms(baseline)
+    page_ms, ours_ms, base_ms = (
+        median_ms(page, runs=30),
+        median_ms(ours, runs=30),
+        median_ms(baseline, runs=30),
+    )
     print(f"catalog page, server time:          {page_ms:8.2f} ms median")
     print(f"search query (search_text):         {ours_ms:8.2f} ms median")
     print(f"search query (OR-ed icontains):     {base_ms:8.2f} ms median")

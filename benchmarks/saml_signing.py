@@ -11,12 +11,8 @@ two ``sign_statement`` calls alone (what the backend costs). The stock backend n
 """
 
 import argparse
-import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,6 +25,8 @@ from saml2.server import Server  # noqa: E402
 from saml2.sigver import pre_signature_part  # noqa: E402
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256  # noqa: E402
 
+from benchmarks.baseline.stock_pysaml2 import stock_idp_server, xmlsec1_binary  # noqa: E402
+from benchmarks.common import median_ms  # noqa: E402
 from sso_apps.saml.keys import certificate_body, generate_key_pair  # noqa: E402
 from sso_apps.saml.xmlsec_backend import install_backend  # noqa: E402
 
@@ -53,10 +51,9 @@ def _sp_metadata(certificate_pem: str) -> str:
     )
 
 
-def _server(folder: Path, *, crypto_backend: str, xmlsec_binary: str | None = None) -> Server:
-    config = {
+def _config(folder: Path) -> dict:
+    return {
         "entityid": IDP,
-        "crypto_backend": crypto_backend,
         "key_file": str(folder / "idp.key"),
         "cert_file": str(folder / "idp.crt"),
         "metadata": {"inline": [(folder / "sp.xml").read_text()]},
@@ -69,11 +66,15 @@ def _server(folder: Path, *, crypto_backend: str, xmlsec_binary: str | None = No
             }
         },
     }
-    if xmlsec_binary:
-        config["xmlsec_binary"] = xmlsec_binary
+
+
+def _our_server(folder: Path) -> Server:
     idp_config = IdPConfig()
-    idp_config.load(config)
-    return Server(config=idp_config)
+    # "XMLSecurity" only stops pysaml2 looking for xmlsec1; install_backend replaces it.
+    idp_config.load({**_config(folder), "crypto_backend": "XMLSecurity"})
+    server = Server(config=idp_config)
+    install_backend(server)
+    return server
 
 
 def _create_response(server: Server) -> str:
@@ -116,16 +117,6 @@ def _unsigned_with_templates(server: Server) -> tuple[str, str, str]:
     return parsed.to_string().decode("utf-8"), parsed.id, assertion.id
 
 
-def _median_ms(action: Callable[[], object], *, runs: int) -> float:
-    action()  # warm-up: first call parses and caches keys
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def _measure(server: Server, *, runs: int) -> tuple[float, float]:
     unsigned, response_id, assertion_id = _unsigned_with_templates(server)
 
@@ -133,7 +124,7 @@ def _measure(server: Server, *, runs: int) -> tuple[float, float]:
         signed = server.sec.sign_statement(unsigned, ASSERTION, node_id=assertion_id)
         return server.sec.sign_statement(signed, RESPONSE, node_id=response_id)
 
-    return _median_ms(lambda: _create_response(server), runs=runs), _median_ms(sign_both, runs=runs)
+    return median_ms(lambda: _create_response(server), runs=runs), median_ms(sign_both, runs=runs)
 
 
 def main() -> None:
@@ -150,18 +141,17 @@ def main() -> None:
         (folder / "idp.crt").write_text(pair.certificate_pem)
         (folder / "sp.xml").write_text(_sp_metadata(sp_pair.certificate_pem))
 
-        ours = _server(folder, crypto_backend="XMLSecurity")
-        install_backend(ours)
+        ours = _our_server(folder)
         ours_full, ours_sign = _measure(ours, runs=args.runs)
         print(f"runs per figure: {args.runs} (RSA-2048, RSA-SHA256, SHA-256 digest)")
         print(f"in-process python-xmlsec: create_authn_response {ours_full:8.2f} ms median")
         print(f"in-process python-xmlsec: sign Response+Assertion {ours_sign:8.2f} ms median")
 
-        binary = shutil.which("xmlsec1")
+        binary = xmlsec1_binary()
         if binary is None:
             print("xmlsec1 binary not found: stock baseline skipped (apt-get install -y xmlsec1)")
             return
-        stock = _server(folder, crypto_backend="xmlsec1", xmlsec_binary=binary)
+        stock = stock_idp_server(_config(folder), binary=binary)
         stock_runs = max(10, args.runs // 4)
         stock_full, stock_sign = _measure(stock, runs=stock_runs)
         print(f"stock xmlsec1 subprocess: create_authn_response {stock_full:8.2f} ms median")

@@ -5,18 +5,20 @@ POST-binding AuthnRequest with an enveloped signature, with the stock baseline m
 in the same run. Run: .venv/bin/python benchmarks/saml_verify.py
 """
 
-import shutil
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from onelogin.saml2.utils import OneLogin_Saml2_Utils  # noqa: E402
-from saml2.sigver import CryptoBackendXmlSec1  # noqa: E402
 
+from benchmarks.baseline.stock_pysaml2 import (  # noqa: E402
+    certificate_path,
+    stock_verifier,
+    xmlsec1_binary,
+)
+from benchmarks.common import median_ms  # noqa: E402
 from sso_apps.saml.bindings import decode_redirect, sign_redirect, verify_redirect_signature  # noqa: E402
 from sso_apps.saml.keys import generate_key_pair  # noqa: E402
 from sso_apps.saml.parsing import parse_xml, verify_enveloped_signature  # noqa: E402
@@ -27,16 +29,6 @@ REQUEST = (
     "IssueInstant='2026-11-29T06:00:00Z' AssertionConsumerServiceURL='https://sp.example.com/acs'>"
     "<saml:Issuer>https://sp.example.com/metadata</saml:Issuer></samlp:AuthnRequest>"
 )
-
-
-def median_ms(action, runs):
-    action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main():
@@ -57,34 +49,33 @@ def main():
         lambda: verify_redirect_signature(
             decode_redirect(query), certificate_pem=keys.certificate_pem
         ),
-        500,
+        runs=500,
     )
     enveloped = median_ms(
         lambda: verify_enveloped_signature(
             parse_xml(signed_xml), certificate_pem=keys.certificate_pem
         ),
-        500,
+        runs=500,
     )
     print("runs: 500 in-process, 50 stock (RSA-2048, RSA-SHA256)")
     print(f"in-process: Redirect query-string signature   {redirect:8.3f} ms median")
     print(f"in-process: POST enveloped signature          {enveloped:8.3f} ms median")
-    binary = shutil.which("xmlsec1")
+    binary = xmlsec1_binary()
     if not binary:
         print("xmlsec1 not installed: stock baseline skipped (apt-get install -y xmlsec1)")
         return
     with tempfile.TemporaryDirectory() as folder:
-        cert_file = Path(folder) / "sp.pem"
-        cert_file.write_text(keys.certificate_pem)
-        stock = CryptoBackendXmlSec1(binary)
+        cert_file = certificate_path(Path(folder), keys.certificate_pem)
+        stock = stock_verifier(binary)
         baseline = median_ms(
             lambda: stock.validate_signature(
                 signed_xml.decode(),
-                str(cert_file),
+                cert_file,
                 "pem",
                 "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest",
                 "_bench1",
             ),
-            50,
+            runs=50,
         )
     print(f"stock xmlsec1: POST enveloped signature       {baseline:8.3f} ms median")
     print(f"speed-up, enveloped verification: {baseline / enveloped:6.1f}x")

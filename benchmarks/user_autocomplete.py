@@ -7,37 +7,19 @@ measured in the same run. Run: .venv/bin/python benchmarks/user_autocomplete.py
 """
 
 import os
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import django_on_temporary_database, median_ms  # noqa: E402
+
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 
 
-def median_ms(action, runs=30):
-    action()
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
-
-
 def main():
-    folder = tempfile.mkdtemp(prefix="tessera-bench-")
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_temporary_database()
     from django.db import connection
     from django.db.models import Q
 
@@ -45,7 +27,6 @@ def main():
     from accounts.models import User
     from accounts.selectors import user_autocomplete
 
-    call_command("migrate", verbosity=0)
     if User.objects.count() < USERS:
         demo_users_generate(count=USERS, password="bench", out=open(os.devnull, "w"))  # noqa: SIM115
     print(f"{User.objects.count()} users on {connection.vendor}")
@@ -65,7 +46,7 @@ def main():
         )
 
     assert {u.pk for u in ours()} == {u.pk for u in stock()}
-    mine, baseline = median_ms(ours), median_ms(stock)
+    mine, baseline = median_ms(ours, runs=30), median_ms(stock, runs=30)
     print(f"prefix autocomplete (ours):       {mine:8.2f} ms median")
     print(f"icontains admin search (stock):   {baseline:8.2f} ms median")
     print(f"ratio stock/ours: {baseline / mine:5.1f}x")

@@ -2,10 +2,12 @@
 
 import base64
 import functools
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import saml2.sigver
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -257,3 +259,28 @@ def onelogin_sp_factory() -> Callable[..., Callable[[str], OneLogin_Saml2_Respon
         return validate
 
     return configure
+
+
+@pytest.fixture
+def idp_pair(key_pair_factory):
+    return key_pair_factory("idp.tessera.test")
+
+
+@pytest.fixture
+def sp_pair(key_pair_factory):
+    return key_pair_factory("sp.example.test")
+
+
+@pytest.fixture
+def forbid_subprocess(monkeypatch):
+    """Fail loudly if anything tries to start a process (i.e. the xmlsec1 binary)."""
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError(f"a subprocess was started: {args!r}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    monkeypatch.setattr(saml2.sigver, "Popen", refuse)
+    monkeypatch.setattr(saml2.sigver.CryptoBackendXmlSec1, "_run_xmlsec", refuse)
+    return calls

@@ -1,5 +1,4 @@
 import base64
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,48 +24,9 @@ from sso_apps.saml.xmlsec_backend import (
 )
 
 from .conftest import IDP_ENTITY_ID, SP_ACS_URL, SP_ENTITY_ID
-
-SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
-SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
-DS = "http://www.w3.org/2000/09/xmldsig#"
-XENC = "http://www.w3.org/2001/04/xmlenc#"
-
-
-@pytest.fixture
-def idp_pair(key_pair_factory):
-    return key_pair_factory("idp.tessera.test")
-
-
-@pytest.fixture
-def sp_pair(key_pair_factory):
-    return key_pair_factory("sp.example.test")
-
-
-@pytest.fixture
-def forbid_subprocess(monkeypatch):
-    """Fail loudly if anything tries to start a process (i.e. the xmlsec1 binary)."""
-    calls = []
-
-    def refuse(*args, **kwargs):
-        calls.append(args)
-        raise AssertionError(f"a subprocess was started: {args!r}")
-
-    monkeypatch.setattr(subprocess, "Popen", refuse)
-    monkeypatch.setattr(saml2.sigver, "Popen", refuse)
-    monkeypatch.setattr(saml2.sigver.CryptoBackendXmlSec1, "_run_xmlsec", refuse)
-    return calls
-
-
-def _xmlsec_verify(element: etree._Element, certificate_pem: str) -> None:
-    """Verify element's enveloped signature with bare python-xmlsec, independent of our code."""
-    context = xmlsec.SignatureContext()
-    context.key = xmlsec.Key.from_memory(certificate_pem, xmlsec.KeyFormat.CERT_PEM, None)
-    context.register_id(element, "ID")
-    context.verify(element.find(f"{{{DS}}}Signature"))
-
-
-def _parse(xml: str) -> etree._Element:
-    return etree.fromstring(xml.encode("utf-8"))
+from .xml_checks import DS, SAML, SAMLP
+from .xml_checks import parse as _parse
+from .xml_checks import xmlsec_verify as _xmlsec_verify
 
 
 def test_response_and_assertion_pass_strict_python3_saml(
@@ -144,67 +104,6 @@ def test_no_subprocess_is_started_for_signing_encryption_or_verification(
     validate(signed)
     validate(encrypted)
     assert forbid_subprocess == []
-
-
-@pytest.mark.parametrize(
-    ("encryption", "algorithm"),
-    [
-        ("aes256-gcm", "http://www.w3.org/2009/xmlenc11#aes256-gcm"),
-        ("aes256-cbc", "http://www.w3.org/2001/04/xmlenc#aes256-cbc"),
-    ],
-)
-def test_encrypted_assertion_decrypts_with_python3_saml(
-    idp_server_factory,
-    authn_response_factory,
-    onelogin_sp_factory,
-    idp_pair,
-    sp_pair,
-    encryption,
-    algorithm,
-):
-    server = idp_server_factory(
-        idp_pair=idp_pair, backend=PythonXmlsecBackend(encryption=encryption)
-    )
-    xml = authn_response_factory(server, email="carol@example.test", encrypt_assertion=True)
-    root = _parse(xml)
-
-    assert "carol@example.test" not in xml
-    assert root.find(f"{{{SAML}}}Assertion") is None
-    encrypted_data = root.find(f"{{{SAML}}}EncryptedAssertion/{{{XENC}}}EncryptedData")
-    assert encrypted_data.find(f"{{{XENC}}}EncryptionMethod").get("Algorithm") == algorithm
-    key_transport = encrypted_data.find(f".//{{{XENC}}}EncryptedKey/{{{XENC}}}EncryptionMethod")
-    assert key_transport.get("Algorithm") == "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
-
-    validate = onelogin_sp_factory(
-        idp_pair=idp_pair, sp_pair=sp_pair, want_assertions_encrypted=True
-    )
-    response = validate(xml)
-
-    assert response.encrypted
-    assert response.get_nameid() == "carol@example.test"
-
-
-def test_backend_decrypts_with_sp_key_and_assertion_signature_survives(
-    idp_server_factory, authn_response_factory, pem_files_factory, idp_pair, sp_pair
-):
-    xml = authn_response_factory(idp_server_factory(idp_pair=idp_pair), encrypt_assertion=True)
-    sp_key_path, _ = pem_files_factory(sp_pair)
-
-    decrypted = _parse(PythonXmlsecBackend().decrypt(xml, str(sp_key_path)))
-
-    assertion = decrypted.find(f"{{{SAML}}}EncryptedAssertion/{{{SAML}}}Assertion")
-    assert assertion.find(f"{{{SAML}}}Subject/{{{SAML}}}NameID").text == "alice@example.test"
-    verify_enveloped_signature(assertion, certificate_pem=idp_pair.certificate_pem)
-
-
-def test_decrypt_with_wrong_key_raises_pysaml2_decrypt_error(
-    idp_server_factory, authn_response_factory, key_pair_factory, idp_pair
-):
-    xml = authn_response_factory(idp_server_factory(idp_pair=idp_pair), encrypt_assertion=True)
-    stranger = key_pair_factory("stranger.example.test")
-
-    with pytest.raises(saml2.sigver.DecryptError):
-        PythonXmlsecBackend().decrypt(xml, stranger.private_key_pem)
 
 
 def test_private_key_can_stay_in_memory(
@@ -410,41 +309,6 @@ def test_sign_statement_errors_are_both_pysaml2_and_tessera_errors(idp_pair):
 
     assert isinstance(caught.value, saml2.sigver.SignatureError)
     assert isinstance(caught.value, SamlError)
-
-
-def test_unknown_encryption_mode_is_rejected():
-    with pytest.raises(ValueError, match="encryption must be one of"):
-        PythonXmlsecBackend(encryption="des-192")
-
-
-def test_encrypt_and_decrypt_round_trip_whole_document_and_xpath(pem_files_factory, sp_pair):
-    sp_key_path, sp_cert_path = pem_files_factory(sp_pair)
-    backend = PythonXmlsecBackend()
-    attribute = (
-        f'<saml:Attribute xmlns:saml="{SAML}" Name="mail">'
-        "<saml:AttributeValue>dave@example.test</saml:AttributeValue></saml:Attribute>"
-    )
-    statement = (
-        f'<saml:AttributeStatement xmlns:saml="{SAML}">{attribute}</saml:AttributeStatement>'
-    )
-
-    whole = backend.encrypt(attribute, str(sp_cert_path), None, "des-192")
-    partial = backend.encrypt(
-        statement, str(sp_cert_path), None, "des-192", xpath="//*[local-name()='Attribute']"
-    )
-
-    assert "dave@example.test" not in whole and "dave@example.test" not in partial
-    assert etree.QName(_parse(whole)).localname == "EncryptedData"
-    assert _parse(backend.decrypt(whole, str(sp_key_path))).get("Name") == "mail"
-    recovered = _parse(backend.decrypt(partial, str(sp_key_path)))
-    assert recovered.find(f"{{{SAML}}}Attribute/{{{SAML}}}AttributeValue").text == (
-        "dave@example.test"
-    )
-
-
-def test_encrypt_without_recipient_certificate_raises_pysaml2_encrypt_error():
-    with pytest.raises(saml2.sigver.EncryptError, match="No encryption certificate"):
-        PythonXmlsecBackend().encrypt("<a/>", "", None, "des-192")
 
 
 def test_validate_signature_raises_for_wrong_certificate(

@@ -31,6 +31,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Forget SAML request IDs once they are too old to be replayed anyway.
+    "saml-seen-requests-purge": {
+        "task": "sso_apps.tasks.saml_seen_requests_purge",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     # Warn Administrators about IdP certificates expiring in 60/30/7 days or 24 hours.
     "certificate-expiry-warn": {
         "task": "sso_apps.tasks.certificate_expiry_warn",

@@ -80,7 +80,9 @@ runtimes = RuntimeCache()
 def endpoint_application(suffix: str) -> Application:
     """Return the SAML application served at /saml2/<suffix>, or raise Http404."""
     application = (
-        Application.objects.select_related("saml", "connector").filter(idp_suffix=suffix).first()
+        Application.objects.select_related("saml", "saml__service_provider", "connector")
+        .filter(idp_suffix=suffix)
+        .first()
     )
     if application is None or not application.is_saml:
         raise Http404("No SAML application is served at this address.")

@@ -269,3 +269,19 @@ def test_idp_initiated_launch_needs_a_csrf_token(saml_app, member):
 
 def test_path_and_query_keeps_the_query():
     assert path_and_query("http://h/a/b?x=1") == "/a/b?x=1"
+
+
+@pytest.mark.django_db
+def test_expired_request_ids_are_purged_by_the_beat_task(signed_in, saml_app):
+    from sso_apps.models import SeenSamlRequest
+    from sso_apps.tasks import saml_seen_requests_purge
+
+    signed_in.get(redirect_path(saml_app, authn_request(saml_app)))
+    SeenSamlRequest.objects.create(
+        application=saml_app,
+        request_id="_old",
+        expires_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1),
+    )
+    assert saml_seen_requests_purge.delay().get() == 1
+    assert list(SeenSamlRequest.objects.values_list("request_id", flat=True)) != ["_old"]
+    assert SeenSamlRequest.objects.count() == 1

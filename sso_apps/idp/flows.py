@@ -48,6 +48,8 @@ class ReceivedMessage:
     binding: str  # "redirect" or "post"
     relay_state: str
     xml: bytes
+    # True only when the SP's signature was checked against its certificate.
+    signature_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def message_receive(
         xml, binding = decode_post(value), "post"
         relay_state = http_request.POST.get("RelayState", "")
     root, message = read_message(xml, expected_kinds=kinds)
-    _signature_check(root, redirect, config=config)
+    verified = _signature_check(root, redirect, config=config)
     check_message(
         message,
         policy=MessagePolicy(
@@ -96,19 +98,26 @@ def message_receive(
         ),
         now=_now(),
     )
-    return ReceivedMessage(message=message, binding=binding, relay_state=relay_state, xml=xml)
+    return ReceivedMessage(
+        message=message,
+        binding=binding,
+        relay_state=relay_state,
+        xml=xml,
+        signature_verified=verified,
+    )
 
 
-def _signature_check(root, redirect: RedirectMessage | None, *, config) -> None:
+def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:
+    """Verify the message's signature if it has one; return whether one was verified."""
     allow_sha1 = config.signature_algorithm == "rsa-sha1"
     signed = redirect.signature is not None if redirect else _has_signature(root)
     if config.require_signed_requests and not signed:
         raise SamlSignatureError("This application requires signed requests; this one is not.")
     if not signed:
-        return
+        return False
     if not config.sp_certificate:
         # Nothing to check it against: a signature we cannot verify proves nothing.
-        return
+        return False
     if redirect is not None:
         # djangosaml2idp never verifies HTTP-Redirect signatures (upstream issue 135).
         verify_redirect_signature(
@@ -118,6 +127,7 @@ def _signature_check(root, redirect: RedirectMessage | None, *, config) -> None:
         verify_enveloped_signature(
             root, certificate_pem=config.sp_certificate, allow_sha1=allow_sha1
         )
+    return True
 
 
 def _has_signature(root) -> bool:

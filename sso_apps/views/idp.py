@@ -214,12 +214,14 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
             )
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
-        if received.message.kind == "LogoutRequest":
-            # The request comes cross-site, usually without our session cookie: end the
-            # named user's sessions wherever they are, then this one.
+        ended_elsewhere = False
+        if received.message.kind == "LogoutRequest" and received.signature_verified:
+            # A POSTed request comes cross-site without our session cookie (SameSite=Lax):
+            # end the named user's sessions wherever they are. Only a verified signature
+            # may do that, or anyone could sign anyone out by naming them.
             subject = flows.logout_subject(application=self.application, message=received.message)
             if subject is not None:
-                user_sessions_end(user=subject)
+                ended_elsewhere = user_sessions_end(user=subject) > 0
         logout(request)
         if received.message.kind == "LogoutResponse":
             self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, "LogoutResponse received")
@@ -230,7 +232,13 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
             )
         except SamlError as error:
             return self.refuse("sso.logout", error.reason, status=409)
-        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS)
+        self.audit(
+            "sso.logout",
+            AuditEvent.Outcome.SUCCESS,
+            ""
+            if ended_elsewhere or received.signature_verified
+            else "Unsigned LogoutRequest: only the session that came with it was ended.",
+        )
         if outgoing.binding == "redirect":
             return HttpResponseRedirect(
                 outgoing.redirect_url(

@@ -18,6 +18,9 @@ from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
+
+from sso_apps.saml.keys import generate_key_pair
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Test SP</title>
 <style>body{{font-family:sans-serif;margin:3rem}}</style></head><body>{body}</body></html>"""
@@ -32,6 +35,9 @@ class TestServiceProvider:
     """Run the SP in a thread; configure it from the IdP metadata URL once that exists."""
 
     def __init__(self):
+        # Its own key pair: it signs its LogoutRequests, as an SP must for Single Logout
+        # to end the user's IdP sessions from a cross-site POST.
+        self.keys = generate_key_pair(common_name="test-sp")
         self.sessions: dict[str, dict] = {}
         self.settings: dict | None = None
         self.server = make_server("127.0.0.1", 0, self.app, handler_class=_QuietHandler)
@@ -42,6 +48,10 @@ class TestServiceProvider:
     @property
     def entity_id(self):
         return f"{self.base_url}/metadata"
+
+    @property
+    def certificate_pem(self):
+        return self.keys.certificate_pem
 
     @property
     def acs_url(self):
@@ -134,7 +144,15 @@ class TestServiceProvider:
                 name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
             )
             self.sessions.pop(session_id, None)
-            encoded = base64.b64encode(logout.get_xml().encode()).decode()
+            signed = OneLogin_Saml2_Utils.add_sign(
+                logout.get_xml(),
+                self.keys.private_key_pem,
+                self.keys.certificate_pem,
+                sign_algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                digest_algorithm="http://www.w3.org/2001/04/xmlenc#sha256",
+            )
+            signed = signed if isinstance(signed, bytes) else signed.encode()
+            encoded = base64.b64encode(signed).decode()
             slo = self.settings["idp"]["singleLogoutService"]["url"]
             body = (
                 f'<form id="slo" method="post" action="{html.escape(slo)}">'

@@ -28,6 +28,7 @@ def gotoassist(portal, test_sp, user_factory, group_factory):
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],
         sp_logout_url=test_sp.slo_url,
         sp_logout_binding="post",
+        sp_certificate=test_sp.certificate_pem,
         # "add any desired attributes": python3-saml insists on an AttributeStatement.
         attributes=[AttributeInput(name="email", source="email")],
     )

@@ -75,15 +75,31 @@ def test_console_logout_get_returns_to_the_console_sign_in(client, member):
 
 
 @pytest.mark.django_db
-def test_logout_request_arriving_without_the_session_cookie_ends_the_users_sessions(
-    client, saml_app, member, password
+@pytest.mark.parametrize("signed", [True, False])
+def test_only_a_signed_cross_site_logout_request_ends_the_users_other_sessions(
+    client, saml_app, member, password, signed
 ):
     from django.test import Client
 
+    from sso_apps.saml.keys import generate_key_pair
+    from sso_apps.services import saml_configs
+
+    sp_keys = generate_key_pair(common_name="sp.example.com")
+    saml_configs.saml_config_update(application=saml_app, sp_certificate=sp_keys.certificate_pem)
+    saml_app.refresh_from_db()
     client.post(reverse("userconsole:login"), {"email": member.email, "password": password})
     assert client.get(reverse("userconsole:home")).status_code == 200
-    sp = onelogin_sp(client, saml_app)
-    cross_site = Client()  # the SP's POST/redirect carries none of our cookies
+    sp = onelogin_sp(
+        client,
+        saml_app,
+        sign_requests=signed,
+        sp_certificate_pem=sp_keys.certificate_pem,
+        sp_private_key_pem=sp_keys.private_key_pem,
+    )
+    cross_site = Client()  # the SP's request carries none of our cookies
     answer = cross_site.get(path_and_query(sp.logout_url(name_id=member.email)))
     assert answer.status_code == 302
-    assert client.get(reverse("userconsole:home")).status_code == 302
+    # Signed: the named user's sessions end everywhere. Unsigned: anyone could have sent it
+    # naming anyone, so only the (empty) session that came with it ends.
+    expected = 302 if signed else 200
+    assert client.get(reverse("userconsole:home")).status_code == expected

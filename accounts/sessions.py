@@ -12,12 +12,22 @@ from accounts.models import ConsoleSession
 @receiver(user_logged_in, dispatch_uid="accounts.session_track")
 def session_track(sender, request, user, **kwargs):
     """Remember the session a user just signed in with."""
-    if request is not None and hasattr(request, "session"):
-        if request.session.session_key is None:
-            request.session.save()
-        ConsoleSession.objects.get_or_create(
-            session_key=request.session.session_key, defaults={"user": user}
-        )
+    if request is None or not hasattr(request, "session"):
+        return
+    if request.session.session_key is None:
+        request.session.save()
+    # Sessions that simply expired never log out: forget this user's dead ones here, so
+    # the table holds only live sessions without a sweeper.
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    dead = [
+        key
+        for key in ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True)
+        if not store.exists(key)
+    ]
+    ConsoleSession.objects.filter(user=user, session_key__in=dead).delete()
+    ConsoleSession.objects.get_or_create(
+        session_key=request.session.session_key, defaults={"user": user}
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.session_forget")

@@ -79,3 +79,20 @@ def test_logout_returns_to_console_sign_in(client, user_factory, method):
     response = getattr(client, method)(reverse("userconsole:logout"))
     assert response["Location"] == reverse("userconsole:login")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_signing_in_forgets_the_users_expired_sessions(client, user_factory, password):
+    from django.contrib.sessions.models import Session
+
+    from accounts.models import ConsoleSession
+
+    user = user_factory(email="again@example.com")
+    url = reverse("userconsole:login")
+    client.post(url, {"email": user.email, "password": password})
+    first = ConsoleSession.objects.get(user=user).session_key
+    Session.objects.filter(session_key=first).delete()  # it expired and was cleared
+    client.cookies.clear()
+    client.post(url, {"email": user.email, "password": password})
+    keys = list(ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True))
+    assert first not in keys and len(keys) == 1

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from sso_apps.admin.base import ReadOnlyAdminMixin
 from sso_apps.models import AuditEvent
 
 OUTCOME_BADGES = {
@@ -16,7 +17,7 @@ OUTCOME_BADGES = {
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("time", "actor_email", "action", "outcome_badge", "target_label", "ip_address")
     list_display_links = ("time",)
     list_filter = ("action", "outcome")
@@ -55,14 +56,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         return [field.name for field in self.opts.fields]
 
     # The trail is evidence: nobody, superusers included, adds, edits or removes events.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("time"), ordering="created_at")
     def time(self, obj):

@@ -72,6 +72,19 @@ class AdminPageView(View):
         return TemplateResponse(self.request, template, self.get_context(**extra), status=status)
 
 
+class ReadOnlyAdminMixin:
+    """No add, change or delete for anyone, superusers included: rows written elsewhere."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SelectionPageView(AdminPageView, ABC):
     """Tick boxes over a searchable list, 100 rows a page, saved through one service."""
 

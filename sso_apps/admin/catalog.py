@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sso_apps.admin.base import ReadOnlyAdminMixin
 from sso_apps.admin.display import category_label, connector_logo
 from sso_apps.models import ConnectorTemplate
 
@@ -21,7 +22,7 @@ class CategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(ConnectorTemplate)
-class ConnectorTemplateAdmin(admin.ModelAdmin):
+class ConnectorTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("logo_preview", "name", "slug", "type", "category_name", "verified_badge")
     list_display_links = ("name",)
     list_filter = ("verified", "type", CategoryFilter)
@@ -51,14 +52,6 @@ class ConnectorTemplateAdmin(admin.ModelAdmin):
 
     # The catalog is data shipped in the repository and loaded with `load_catalog`;
     # edits here would be overwritten by the next load.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="")
     def logo_preview(self, obj):

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from sso_apps.admin.base import ReadOnlyAdminMixin
 from sso_apps.models import ApplicationDeletionJob
 
 # Columns every page here reads; the selection itself (up to every app id) is never needed.
@@ -40,7 +41,7 @@ def progress_payload(job: ApplicationDeletionJob) -> dict:
 
 
 @admin.register(ApplicationDeletionJob)
-class ApplicationDeletionJobAdmin(admin.ModelAdmin):
+class ApplicationDeletionJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: jobs are created by the Delete confirmation and run by Celery."""
 
     list_display = ("__str__", "status", "progress", "actor_email", "created_at", "finished_at")
@@ -75,15 +76,6 @@ class ApplicationDeletionJobAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # The selection can hold 10,000 ids; no page shows it, so never load it.
         return super().get_queryset(request).defer("application_ids")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("progress"))
     def progress(self, obj):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from sso_apps.admin.base import ReadOnlyAdminMixin
 from sso_apps.models import Notification
 from sso_apps.services.notifications import notification_mark_read
 
@@ -27,7 +28,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every admin sees their own in-app notifications, and only those.
 
     NOTE: access does not come from model permissions: a notification belongs to its
@@ -62,15 +63,6 @@ class NotificationAdmin(admin.ModelAdmin):
         if not (request.user.is_active and request.user.is_staff):
             return False
         return obj is None or obj.recipient_id == request.user.pk
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("read"), boolean=True, ordering="read_at")
     def is_read(self, obj):

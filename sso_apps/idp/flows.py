@@ -13,7 +13,7 @@ from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.saml import NameID
 
 from sso_apps.conf import app_settings
-from sso_apps.idp.processors import NAMEID_FORMATS, TesseraProcessor
+from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SeenSamlRequest
 from sso_apps.saml.bindings import (
@@ -33,6 +33,7 @@ from sso_apps.saml.requests import (
     check_message,
     read_message,
 )
+from sso_apps.saml.sp_descriptor import NAMEID_FORMAT_URIS
 
 BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
 
@@ -187,7 +188,7 @@ def authn_response_create(
 ) -> str:
     """Build the signed (and, if configured, encrypted) Response for this user."""
     config = application.saml
-    nameid_format = NAMEID_FORMATS[config.nameid_format]
+    nameid_format = NAMEID_FORMAT_URIS[config.nameid_format]
     provider = config.service_provider
     if provider is None:
         raise SamlError("This application's service provider is not fully configured.")

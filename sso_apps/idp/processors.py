@@ -7,17 +7,9 @@ from saml2.saml import (
     NAMEID_FORMAT_EMAILADDRESS,
     NAMEID_FORMAT_PERSISTENT,
     NAMEID_FORMAT_TRANSIENT,
-    NAMEID_FORMAT_UNSPECIFIED,
 )
 
 from sso_apps import selectors
-
-NAMEID_FORMATS = {
-    "emailAddress": NAMEID_FORMAT_EMAILADDRESS,
-    "unspecified": NAMEID_FORMAT_UNSPECIFIED,
-    "persistent": NAMEID_FORMAT_PERSISTENT,
-    "transient": NAMEID_FORMAT_TRANSIENT,
-}
 
 
 class TesseraProcessor(BaseProcessor):

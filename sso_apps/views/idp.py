@@ -6,7 +6,6 @@ short upstream; each replaced part names the upstream defect where it is done.
 """
 
 import base64
-import logging
 
 from django.contrib.auth import logout
 from django.http import HttpResponse, HttpResponseRedirect
@@ -28,7 +27,6 @@ from sso_apps.saml.errors import SamlError
 from sso_apps.saml.metadata import idp_metadata_xml
 from sso_apps.services.audit import audit_record
 
-logger = logging.getLogger(__name__)
 PENDING_KEY = "saml_pending:{suffix}"
 
 

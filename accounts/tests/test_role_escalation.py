@@ -166,7 +166,11 @@ def test_administrator_cannot_grant_a_role_with_more_rights_than_its_own(
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize(
     "url_name",
-    ["admin:accounts_user_change", "admin:auth_user_password_change", "admin:accounts_user_history"],
+    [
+        "admin:accounts_user_change",
+        "admin:auth_user_password_change",
+        "admin:accounts_user_history",
+    ],
 )
 def test_administrator_cannot_open_or_post_a_superusers_pages(
     admin_client, administrator, superuser, url_name, method
@@ -315,3 +319,37 @@ def test_role_service_leaves_no_event_when_nothing_changes(administrator, user_f
     target = user_factory()
     services.user_roles_set(actor=administrator, user=target, is_staff=False, groups=[])
     assert not AuditEvent.objects.filter(target_id=str(target.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_role_fields_posted_to_the_add_form_are_refused(admin_client):
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "new@example.com",
+            "username": "newbie",
+            "usable_password": "false",
+            "is_superuser": "on",
+            "is_staff": "on",
+        },
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_role_service_refuses_when_roles_changed_since_the_check(
+    administrator, user_factory, monkeypatch
+):
+    target = user_factory()
+    checked = services.user_roles_check
+
+    def check_then_promote(**kwargs):
+        result = checked(**kwargs)
+        User.objects.filter(pk=target.pk).update(is_superuser=True)
+        return result
+
+    monkeypatch.setattr(services, "user_roles_check", check_then_promote)
+    with pytest.raises(services.RoleChangeRefused):
+        services.user_roles_set(actor=administrator, user=target, is_staff=True)
+    assert _roles(target) == (True, False, set(), set())

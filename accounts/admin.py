@@ -1,12 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import selectors, services
+from accounts import rules, selectors, services
 from accounts.forms import AddToGroupForm, UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import User, UserGroup
 from sso_apps.admin.base import SelectionPageView
@@ -14,9 +16,18 @@ from sso_apps.admin.display import status_badge
 from sso_apps.models import Application
 from sso_apps.services.applications import group_applications_set
 
+PROTECTED_REASON = _("Only a superuser may change a superuser.")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Users and their Admin Portal roles; role changes go through services.user_roles_set.
+
+    Django's UserAdmin shows is_superuser, groups and user_permissions to anyone with
+    change_user, so an Administrator could make itself superuser: here each role field is
+    read-only unless accounts.rules lets this actor change it on this user.
+    """
+
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     list_display = ("email", "username", "full_name", "department", "state", "is_staff", "groups")
@@ -61,6 +72,101 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
 
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and rules.user_may_manage(actor=request.user, user=obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Also guards Django's password view, which asks this with the user.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and rules.user_may_manage(actor=request.user, user=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Also asked per row by the bulk delete action's confirmation.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and rules.user_may_manage(actor=request.user, user=obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        editable = rules.user_role_fields_editable(actor=request.user, user=obj)
+        locked = tuple(field for field in rules.ROLE_FIELDS if field not in editable)
+        return (*self.readonly_fields, *locked)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # get_form builds a new class on every call, so these belong to this request only.
+        form.actor, form.request = request.user, request
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._refuse_protected(request, object_id)
+        if request.method == "POST":
+            self._refuse_tampered_roles(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._refuse_protected(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_protected(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        self._refuse_protected(request, id)
+        return super().user_change_password(request, id, form_url)
+
+    def _refuse_protected(self, request, object_id):
+        """Answer 403 with a reason, and audit it, when a non-superuser targets a superuser."""
+        user = self.get_object(request, unquote(object_id)) if object_id else None
+        if user is not None and not rules.user_may_manage(actor=request.user, user=user):
+            services.user_change_refused_report(
+                actor=request.user,
+                user=user,
+                reason=str(PROTECTED_REASON),
+                attempted={"method": request.method, "path": request.path[:300]},
+                request=request,
+            )
+            raise PermissionDenied(PROTECTED_REASON)
+
+    def _refuse_tampered_roles(self, request, object_id):
+        """Refuse a POST carrying role fields that this actor's form does not show."""
+        user = self.get_object(request, unquote(object_id)) if object_id else None
+        editable = rules.user_role_fields_editable(actor=request.user, user=user)
+        forbidden = [f for f in rules.ROLE_FIELDS if f in request.POST and f not in editable]
+        if not forbidden:
+            return
+        reason = _("You may not change these fields: %s.") % ", ".join(forbidden)
+        if user is not None:
+            services.user_change_refused_report(
+                actor=request.user,
+                user=user,
+                reason=str(reason),
+                attempted={field: request.POST.getlist(field) for field in forbidden},
+                request=request,
+            )
+        raise PermissionDenied(reason)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Roles are written by the service in save_related, which checks and audits them.
+            stored = User.objects.only("is_superuser", "is_staff").get(pk=obj.pk)
+            obj.is_superuser, obj.is_staff = stored.is_superuser, stored.is_staff
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        roles = {
+            field: form.cleaned_data.pop(field)
+            for field in rules.ROLE_FIELDS
+            if field in form.cleaned_data
+        }
+        super().save_related(request, form, formsets, change)
+        if change and roles:
+            services.user_roles_set(
+                actor=request.user, user=form.instance, request=request, **roles
+            )
+
     def get_queryset(self, request):
         # The groups column would otherwise cost one query per row.
         return (
@@ -84,8 +190,34 @@ class UserAdmin(DjangoUserAdmin):
     def groups(self, obj):
         return ", ".join(group.name for group in obj.user_groups.all()) or "—"
 
+    def _changeable(self, request, queryset, attempted):
+        """Return the selected users this actor may change; skip, report and audit the rest."""
+        allowed = rules.users_manageable_by(actor=request.user, users=queryset)
+        skipped = list(queryset.exclude(pk__in=allowed.values("pk")))
+        for user in skipped:
+            services.user_change_refused_report(
+                actor=request.user,
+                user=user,
+                reason=str(PROTECTED_REASON),
+                attempted=attempted,
+                request=request,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "Skipped %(count)d superuser: %(reason)s",
+                    "Skipped %(count)d superusers: %(reason)s",
+                    len(skipped),
+                )
+                % {"count": len(skipped), "reason": PROTECTED_REASON},
+                messages.WARNING,
+            )
+        return allowed
+
     @admin.action(description=_("Suspend selected users"), permissions=["change"])
     def suspend_users(self, request, queryset):
+        queryset = self._changeable(request, queryset, {"state": User.State.SUSPENDED})
         count = services.users_set_state(users=queryset, state=User.State.SUSPENDED)
         self.message_user(
             request, ngettext("%d user suspended.", "%d users suspended.", count) % count
@@ -93,6 +225,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Activate selected users"), permissions=["change"])
     def activate_users(self, request, queryset):
+        queryset = self._changeable(request, queryset, {"state": User.State.ACTIVE})
         count = services.users_set_state(users=queryset, state=User.State.ACTIVE)
         self.message_user(
             request, ngettext("%d user activated.", "%d users activated.", count) % count
@@ -103,6 +236,7 @@ class UserAdmin(DjangoUserAdmin):
         form = AddToGroupForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             group = form.cleaned_data["group"]
+            queryset = self._changeable(request, queryset, {"user_groups": [group.name]})
             services.group_members_add(group=group, users=queryset)
             self.message_user(
                 request,

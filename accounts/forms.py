@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AdminUserCreationForm, PasswordChangeForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts import rules, services
 from accounts.models import User, UserGroup
 
 
@@ -30,9 +31,27 @@ class UserAdminCreationForm(AdminUserCreationForm):
 
 
 class UserAdminChangeForm(UserChangeForm):
+    """Change a user; a role change the actor may not make is a form error, and audited."""
+
+    # Set per request by UserAdmin.get_form: who is editing, and the request for the audit.
+    actor: User | None = None
+    request = None
+
     class Meta:
         model = User
         fields = "__all__"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        roles = {f: cleaned_data[f] for f in rules.ROLE_FIELDS if f in cleaned_data}
+        if self.actor is not None and self.instance.pk is not None and roles:
+            try:
+                services.user_roles_check(
+                    actor=self.actor, user=self.instance, request=self.request, **roles
+                )
+            except services.RoleChangeRefused as refusal:
+                raise forms.ValidationError(str(refusal), code="role_refused") from None
+        return cleaned_data
 
 
 class AddToGroupForm(forms.Form):

@@ -6,8 +6,9 @@ ADMINISTRATOR = "Administrator"
 READ_ONLY = "Read Only"
 
 # Apps whose models the Admin Portal manages. Django's own auth permissions are left
-# to superusers so that no role can grant itself more rights.
-MANAGED_APPS = ("accounts", "sso_apps", "audit", "notifications", "axes")
+# to superusers so that no role can grant itself more rights; accounts.rules enforces
+# that on every role change.
+MANAGED_APPS = ("accounts", "sso_apps", "axes")
 
 
 def roles_sync_permissions(sender=None, **kwargs):

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SsoAppsConfig(AppConfig):
     name = "sso_apps"
     verbose_name = _("User Authentication")
+
+    def ready(self):
+        from sso_apps import receivers  # noqa: F401  (records accounts' signals as audit events)

@@ -35,6 +35,10 @@ class AppSettings:
         return settings.SSO_APPS_CLOCK_SKEW_SECONDS
 
     @property
+    def relay_state_max_bytes(self) -> int:
+        return settings.SSO_APPS_RELAY_STATE_MAX_BYTES
+
+    @property
     def portal_image_max_bytes(self) -> int:
         return settings.SSO_APPS_PORTAL_IMAGE_MAX_BYTES
 

@@ -12,6 +12,9 @@ SSO_APPS_IDP_ENTITY_ID = env.str("SSO_APPS_IDP_ENTITY_ID", default="{base_url}/s
 SSO_APPS_CERT_VALID_DAYS = env.int("SSO_APPS_CERT_VALID_DAYS", default=5 * 365 + 1)
 SSO_APPS_KEY_SIZE = env.int("SSO_APPS_KEY_SIZE", default=2048)
 SSO_APPS_CLOCK_SKEW_SECONDS = env.int("SSO_APPS_CLOCK_SKEW_SECONDS", default=180)
+# Longest RelayState accepted from an SP, in UTF-8 bytes. The bindings spec's 80 bytes is
+# too small for the URLs real SPs send; longer values are refused with a 400 page.
+SSO_APPS_RELAY_STATE_MAX_BYTES = env.int("SSO_APPS_RELAY_STATE_MAX_BYTES", default=1024)
 SSO_APPS_PORTAL_IMAGE_MAX_BYTES = 1024 * 1024
 
 # Who gets the confirmation of a deactivation or deletion besides the acting admin.

@@ -54,6 +54,7 @@ class SamlConfigForm(forms.ModelForm):
             "sign_response",
             "sign_assertion",
             "require_signed_requests",
+            "accept_sha1_requests",
             "encrypt_assertions",
             "sp_certificate",
             "default_relay_state",
@@ -139,7 +140,7 @@ class SamlConfigForm(forms.ModelForm):
                 {
                     "fields": [
                         "signature_algorithm",
-                        "legacy_sha1",
+                        ("legacy_sha1", "accept_sha1_requests"),
                         ("sign_response", "sign_assertion"),
                         ("require_signed_requests", "encrypt_assertions"),
                         "sp_certificate",

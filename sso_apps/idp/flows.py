@@ -20,6 +20,7 @@ from sso_apps.saml.bindings import (
     RedirectMessage,
     decode_post,
     decode_redirect,
+    relay_state_check,
     sign_redirect,
     verify_redirect_signature,
 )
@@ -87,13 +88,18 @@ def message_receive(
             raise SamlRequestError(f"The POST carries no {parameter}.")
         xml, binding = decode_post(value), "post"
         relay_state = http_request.POST.get("RelayState", "")
+    relay_state_check(relay_state, max_bytes=app_settings.relay_state_max_bytes)
     root, message = read_message(xml, expected_kinds=kinds)
     verified = _signature_check(root, redirect, config=config)
+    # Each endpoint accepts only its own URL as Destination, so a message addressed to
+    # the other endpoint cannot be replayed here.
+    endpoint = application.idp_sso_url if "AuthnRequest" in kinds else application.idp_slo_url
     check_message(
         message,
         policy=MessagePolicy(
             sp_entity_id=config.sp_entity_id,
-            endpoint_urls=frozenset({application.idp_sso_url, application.idp_slo_url}),
+            endpoint_urls=frozenset({endpoint}),
+            require_destination=_is_signed(root, redirect),
             acs_urls=runtime.acs_urls,
             clock_skew=datetime.timedelta(seconds=app_settings.clock_skew_seconds),
         ),
@@ -110,8 +116,10 @@ def message_receive(
 
 def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:
     """Verify the message's signature if it has one; return whether one was verified."""
-    allow_sha1 = config.signature_algorithm == "rsa-sha1"
-    signed = redirect.signature is not None if redirect else _has_signature(root)
+    # Its own legacy switch: signing our Responses with SHA-1 for an old SP must not also
+    # let anyone downgrade the signatures we accept.
+    allow_sha1 = config.accept_sha1_requests
+    signed = _is_signed(root, redirect)
     if config.require_signed_requests and not signed:
         raise SamlSignatureError("This application requires signed requests; this one is not.")
     if not signed:
@@ -131,7 +139,9 @@ def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:
     return True
 
 
-def _has_signature(root) -> bool:
+def _is_signed(root, redirect: RedirectMessage | None) -> bool:
+    if redirect is not None:
+        return redirect.signature is not None
     return root.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is not None
 
 

@@ -196,6 +196,14 @@ class SamlConfig(models.Model):
     sign_response = models.BooleanField(_("Sign Response"), default=True)
     sign_assertion = models.BooleanField(_("Sign Assertion"), default=True)
     require_signed_requests = models.BooleanField(_("Require signed AuthnRequests"), default=False)
+    accept_sha1_requests = models.BooleanField(
+        _("Accept SHA-1 signed requests (legacy, insecure)"),
+        default=False,
+        help_text=_(
+            "SHA-1 signatures can be forged. Tick this only if the service provider cannot "
+            "sign its requests with RSA-SHA256; it is independent of the algorithm we sign with."
+        ),
+    )
     sp_certificate = models.TextField(
         _("SP certificate"),
         blank=True,

@@ -19,6 +19,7 @@ __all__ = [
     "decode_post",
     "decode_redirect",
     "inflate_capped",
+    "relay_state_check",
     "sign_redirect",
     "verify_redirect_signature",
 ]
@@ -153,6 +154,17 @@ def decode_post(value: str, *, max_bytes: int = MAX_MESSAGE_BYTES) -> bytes:
     if len(decoded) > max_bytes:
         raise SamlBindingError(f"The SAML message exceeds {max_bytes} bytes.")
     return decoded
+
+
+def relay_state_check(relay_state: str, *, max_bytes: int) -> None:
+    """Refuse a RelayState longer than max_bytes once encoded as UTF-8."""
+    # It is stored in the session and echoed to the SP; without a cap any SP link could
+    # make us carry a megabyte through every sign-in.
+    size = len(relay_state.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise SamlBindingError(
+            f"The RelayState is {size} bytes, which exceeds the allowed {max_bytes} bytes."
+        )
 
 
 def sign_redirect(

@@ -14,6 +14,7 @@ __all__ = [
     "DS_NS",
     "MAX_XML_BYTES",
     "check_signature_profile",
+    "parse_protocol_message",
     "parse_xml",
     "verify_enveloped_signature",
 ]
@@ -56,6 +57,21 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> etree._El
         raise SamlXmlError(f"The XML document is malformed: {exc}.") from exc
     if root.getroottree().docinfo.doctype:
         raise SamlXmlError("The XML document contains a DTD, which is not allowed.")
+    return root
+
+
+def parse_protocol_message(data: bytes | str, *, max_bytes: int = MAX_XML_BYTES) -> etree._Element:
+    """Parse an incoming protocol message as parse_xml does, also refusing comments and PIs."""
+    root = parse_xml(data, max_bytes=max_bytes)
+    # Exclusive C14N drops comments, so a comment can be added to a signed message without
+    # breaking the signature and split a value that a reader sees only in part
+    # (CVE-2017-11427). Protocol messages never need comments or processing instructions;
+    # "//" from the document node also covers any before or after the root element.
+    if root.getroottree().xpath("//comment()|//processing-instruction()"):
+        raise SamlXmlError(
+            "The SAML message contains an XML comment or processing instruction, which is "
+            "not allowed."
+        )
     return root
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sso_apps.saml.errors import SamlError
-from sso_apps.saml.parsing import parse_xml
+from sso_apps.saml.parsing import parse_protocol_message
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
@@ -41,8 +41,8 @@ class IncomingMessage:
 
 
 def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Element, IncomingMessage]:
-    """Parse safely (no DTD, no entities) and return the root and its fields."""
-    root = parse_xml(xml)
+    """Parse safely (no DTD, entities, comments or PIs) and return the root and its fields."""
+    root = parse_protocol_message(xml)
     namespace, _, kind = root.tag[1:].partition("}")
     if namespace != SAMLP or kind not in expected_kinds:
         raise SamlRequestError(
@@ -53,7 +53,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     message_id = root.get("ID") or ""
     if not message_id:
         raise SamlRequestError("The message has no ID.")
-    issuer = (root.findtext(f"{{{SAML}}}Issuer") or "").strip()
+    issuer = text_of(_one_child(root, f"{{{SAML}}}Issuer"))
     if not issuer:
         raise SamlRequestError("The message names no Issuer.")
     policy = root.find(f"{{{SAMLP}}}NameIDPolicy")
@@ -68,13 +68,33 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         protocol_binding=root.get("ProtocolBinding"),
         nameid_format=policy.get("Format") if policy is not None else None,
         force_authn=(root.get("ForceAuthn") or "").lower() in {"true", "1"},
-        name_id=(root.findtext(f"{{{SAML}}}NameID") or "").strip() or None,
-        session_indexes=tuple(
-            (node.text or "").strip() for node in root.findall(f"{{{SAMLP}}}SessionIndex")
-        ),
+        name_id=text_of(_one_child(root, f"{{{SAML}}}NameID")) or None,
+        session_indexes=tuple(text_of(node) for node in root.findall(f"{{{SAMLP}}}SessionIndex")),
         in_response_to=root.get("InResponseTo"),
         status=status.get("Value") if status is not None else None,
     )
+
+
+def text_of(element: etree._Element | None) -> str:
+    """Return an element's stripped text, refusing any content but a single text node."""
+    if element is None:
+        return ""
+    # findtext() and .text stop at the first child node, so "victim@example.com<!---->.x"
+    # would read as the victim while the signature covers the whole value; lxml counts
+    # comments, PIs and entity references as children, and merges CDATA into the text.
+    if len(element):
+        raise SamlRequestError(
+            f"The {etree.QName(element).localname} element must contain only text."
+        )
+    return (element.text or "").strip()
+
+
+def _one_child(root: etree._Element, tag: str) -> etree._Element | None:
+    # The schema allows at most one; with two, the signed-over value we act on is ambiguous.
+    found = root.findall(tag)
+    if len(found) > 1:
+        raise SamlRequestError(f"The message carries more than one {etree.QName(tag).localname}.")
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,9 @@ class MessagePolicy:
     endpoint_urls: frozenset[str]
     acs_urls: tuple[str, ...] = ()
     clock_skew: datetime.timedelta = datetime.timedelta(minutes=3)
+    # SAML bindings 3.4.5.2/3.5.5.2: a signed message MUST name its Destination, which is
+    # what stops a signed message for one endpoint or IdP from being replayed at another.
+    require_destination: bool = False
 
 
 def check_message(
@@ -96,7 +119,10 @@ def check_message(
             f"The request comes from {message.issuer!r}, which is not this application's "
             "service provider."
         )
-    if message.destination is not None and message.destination not in policy.endpoint_urls:
+    if message.destination is None:
+        if policy.require_destination:
+            raise SamlRequestError("The request is signed but names no Destination.")
+    elif message.destination not in policy.endpoint_urls:
         raise SamlRequestError(
             f"The request was addressed to {message.destination!r}, not to this endpoint."
         )

@@ -25,6 +25,7 @@ CONFIG_FLAGS = (
     "sign_response",
     "sign_assertion",
     "require_signed_requests",
+    "accept_sha1_requests",
     "encrypt_assertions",
     "include_group_attribute",
 )

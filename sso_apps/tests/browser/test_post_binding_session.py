@@ -105,3 +105,22 @@ def test_cross_site_post_sso_signs_in_at_the_sp_without_a_second_sign_in(
     page.goto(f"{portal}/userconsole/")
     assert page.url == f"{portal}/userconsole/"
     assert page.get_by_role("button", name="GoToAssist").is_visible()
+
+
+def test_cross_site_post_sso_without_a_session_asks_to_sign_in_once(
+    application, portal, post_sp, new_context
+):
+    page = new_context().new_page()
+    sso = f"{portal}/saml2/{application.idp_suffix}"
+    posts = []
+    page.on("request", lambda r: posts.append(r) if r.method == "POST" and r.url == sso else None)
+    page.goto(f"{post_sp.base_url}/login-post")
+    page.wait_for_url(f"{portal}/userconsole/login/**")
+    # The SP's POST, then exactly one same-origin re-post: Chromium's own header is what
+    # lets the cookieless re-post through, so it must not loop.
+    assert [r.all_headers().get("sec-fetch-site") for r in posts] == ["cross-site", "same-origin"]
+    page.get_by_label("Email").fill("grace@example.com")
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{post_sp.base_url}/")
+    assert page.get_by_role("heading").inner_text() == "Signed in as grace@example.com"

@@ -46,8 +46,8 @@ def is_cross_site(request: HttpRequest) -> bool:
     """Return whether the browser says this request came from a page not of our origin.
 
     Pages cannot forge Sec-Fetch-Site, Origin or Referer, so a browser's same-origin
-    claim is believed. A client sending none of them (not a browser, or one too old to
-    send them, and so too old to withhold SameSite cookies) has no cookie to lose.
+    claim is believed. Current browsers send at least Origin on a POST; a request with
+    none of them is not from one (e.g. a script or test client) and is let through.
     """
     own = _own_origins(request)
     site = request.headers.get("Sec-Fetch-Site")
@@ -55,7 +55,7 @@ def is_cross_site(request: HttpRequest) -> bool:
         return site != "same-origin"
     origin = request.headers.get("Origin")
     if origin is not None:
-        return origin not in own
+        return origin.lower() not in own
     referer = request.headers.get("Referer")
     if referer is not None:
         return _origin(referer) not in own

@@ -53,6 +53,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # csp_nonce for the inline scripts the CSP allows (the SAML POST pages).
+                "django.template.context_processors.csp",
             ],
         },
     },

@@ -19,7 +19,7 @@ from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutPr
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
 from accounts.sessions import user_sessions_end
-from sso_apps.idp import flows
+from sso_apps.idp import flows, post_binding
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
@@ -142,6 +142,16 @@ class SsoView(ApplicationEndpointMixin, View):
         self.binding = "post" if request.method == "POST" else "redirect"
         if not self.application.sso_active:
             return self.deny()
+        if post_binding.needs_same_site_repost(request):
+            # A cross-site POST came without our Lax session cookie: bounce it via our own
+            # origin so the cookie comes along, rather than open a second session (hole 7).
+            try:
+                post_binding.authn_request_precheck(
+                    http_request=request, application=self.application, runtime=self.runtime
+                )
+            except SamlError as error:
+                return self.refuse("sso.request", error.reason)
+            return post_binding.repost_page(http_request=request, application=self.application)
         try:
             pending = flows.authn_request_receive(
                 http_request=request, application=self.application, runtime=self.runtime

@@ -86,6 +86,7 @@ class SsoTabView(ApplicationPageView):
         # Validate all three so every error shows at once.
         valid = [form.is_valid(), acs.is_valid(), attributes.is_valid()]
         if all(valid):
+            was_active = self.object.sso_active
             try:
                 config = form.save(
                     request=request, acs_urls=acs.inputs(), attributes=attributes.inputs()
@@ -99,6 +100,13 @@ class SsoTabView(ApplicationPageView):
                 remaining = placeholders_remaining(config)
                 if remaining:
                     messages.warning(request, _placeholder_warning(remaining))
+                saved = self.get_queryset().get(pk=self.object.pk)
+                if was_active and not saved.sso_active:
+                    messages.warning(
+                        request,
+                        _("SSO was switched off: %(problems)s")
+                        % {"problems": " ".join(activation_problems(saved))},
+                    )
                 return redirect(self.sso_url())
         return self.render_tab(form=form, acs=acs, attributes=attributes)
 
@@ -144,6 +152,7 @@ class SsoTabView(ApplicationPageView):
             activation_problems=[] if saved.sso_active else activation_problems(saved),
             sso_active=saved.sso_active,
             sha1_in_use=config.signature_algorithm == SignatureAlgorithm.RSA_SHA1,
+            http_sp_urls_allowed=config.allow_http_sp_urls,
             can_change=can_change,
         )
 
@@ -161,7 +170,9 @@ class MetadataImportView(SsoTabView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        form = SpMetadataImportForm(request.POST, request.FILES)
+        form = SpMetadataImportForm(
+            request.POST, request.FILES, allow_http=self.object.saml.allow_http_sp_urls
+        )
         if form.is_valid():
             try:
                 form.save(application=self.object, request=request)

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from sso_apps.saml.sp_urls import sp_url_problem
+
 __all__ = [
     "ATTRIBUTE_SOURCES",
     "BINDINGS",
@@ -174,6 +176,14 @@ def _check_https(value: Any, label: str, errors: list[str]) -> None:
         errors.append(f"{label} must be an https:// URL, got {value!r}")
 
 
+def _check_sp_url(value: Any, label: str, errors: list[str]) -> None:
+    # Shipped connectors point real tenants' browsers here: https:// only, never the
+    # local-testing http:// allowance an admin can give one app.
+    problem = sp_url_problem(value)
+    if problem:
+        errors.append(f"{label} must be an https:// URL: {problem}")
+
+
 def _validate_attributes(attributes: Any, errors: list[str]) -> None:
     if not isinstance(attributes, list):
         errors.append("saml.attributes must be a list")
@@ -248,13 +258,13 @@ def _validate_saml_block(saml: dict[str, Any], verified: bool, errors: list[str]
         if not acs_urls and verified:
             errors.append("saml.acs_urls needs at least one URL for a verified connector")
         for index, url in enumerate(acs_urls):
-            _check_https(url, f"saml.acs_urls[{index}]", errors)
+            _check_sp_url(url, f"saml.acs_urls[{index}]", errors)
         if len(set(acs_urls)) != len(acs_urls):
             errors.append("saml.acs_urls contains duplicates")
 
     for key in URL_SAML_FIELDS:
         if saml.get(key) is not None:
-            _check_https(saml[key], f"saml.{key}", errors)
+            _check_sp_url(saml[key], f"saml.{key}", errors)
 
     binding = saml.get("sp_logout_binding")
     if binding not in BINDINGS:

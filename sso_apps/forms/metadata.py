@@ -26,6 +26,11 @@ class SpMetadataImportForm(forms.Form):
 
     metadata: SpMetadata | None = None
 
+    def __init__(self, *args, allow_http: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The app's "Allow http:// SP URLs" setting; https:// only unless it is ticked.
+        self.allow_http = allow_http
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("xml_file")
@@ -38,7 +43,7 @@ class SpMetadataImportForm(forms.Form):
         if not data:
             raise ValidationError(_("Paste the SP metadata XML or choose a file."))
         try:
-            self.metadata = parse_sp_metadata(data)
+            self.metadata = parse_sp_metadata(data, allow_http=self.allow_http)
         except SpMetadataError as error:
             raise ValidationError(
                 _("The SP metadata could not be imported: %(reason)s") % {"reason": error.reason}

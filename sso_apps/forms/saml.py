@@ -10,21 +10,22 @@ from sso_apps.models import SamlAttribute, SamlConfig
 from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
+from sso_apps.saml.sp_urls import sp_url_problem
 from sso_apps.services.placeholders import DOMAIN_PLACEHOLDER
 from sso_apps.services.saml_configs import AcsUrlInput, AttributeInput, saml_config_update
 
-# Placeholders sit inside these values, so a strict URL validator would refuse
-# "https://YOURDOMAIN.example.com"-style templates; only the scheme is enforced.
-_HTTP_URL = re.compile(r"^https?://\S+\Z")
 # A domain or tenant name as vendors spell it: no scheme, path or spaces.
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
 _PLACEHOLDER_VALUE = re.compile(r"^[^\s<>\"'`/\\?#]+\Z")
 PLACEHOLDER_PREFIX = "placeholder_"
 
 
-def validate_http_url(value: str) -> None:
-    if value and not _HTTP_URL.match(value):
-        raise ValidationError(_("Enter an address starting with https:// or http://."))
+def validate_acs_row_url(value: str) -> None:
+    # A row does not know the app's "Allow http://" setting: it refuses what no setting
+    # allows, and saml_config_update applies the rest of the SP URL rule.
+    problem = value and sp_url_problem(value, allow_http=True)
+    if problem:
+        raise ValidationError(problem)
 
 
 class SamlConfigForm(forms.ModelForm):
@@ -58,6 +59,7 @@ class SamlConfigForm(forms.ModelForm):
             "encrypt_assertions",
             "sp_certificate",
             "default_relay_state",
+            "allow_http_sp_urls",
             "include_group_attribute",
             "group_attribute_name",
         ]
@@ -90,8 +92,6 @@ class SamlConfigForm(forms.ModelForm):
                 help_text=_("Saving replaces every %(name)s placeholder with this value.")
                 % {"name": name},
             )
-        for name in ("sp_login_url", "sp_logout_url"):
-            self.fields[name].validators.append(validate_http_url)
         if read_only:
             for field in self.fields.values():
                 field.disabled = True
@@ -130,6 +130,7 @@ class SamlConfigForm(forms.ModelForm):
                         "sp_login_url",
                         ("sp_logout_url", "sp_logout_binding"),
                         "default_relay_state",
+                        "allow_http_sp_urls",
                     ]
                 },
             ),
@@ -236,7 +237,7 @@ class AcsUrlForm(forms.Form):
         label=_("ACS URL"),
         max_length=1000,
         required=False,
-        validators=[validate_http_url],
+        validators=[validate_acs_row_url],
         widget=forms.TextInput(attrs={"class": "vLargeTextField", "spellcheck": "false"}),
     )
 

@@ -13,10 +13,15 @@ from django.http import Http404
 from saml2.server import Server
 
 from sso_apps.models import Application, IdpKeyPair, SamlAttribute
+from sso_apps.saml.errors import SamlConfigurationError
 from sso_apps.saml.idp_server import IdpSettings, build_idp_server
 from sso_apps.services.service_providers import sp_descriptor_for
 
 _CACHE_SIZE = 512
+NO_ACS_URL_REASON = (
+    "This application has no ACS URL, so there is nowhere to send the sign-in. "
+    "An administrator must add one on the application's SSO tab."
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,9 @@ class AppRuntime:
 
     @property
     def default_acs_url(self) -> str:
+        # Activation needs an ACS URL, but a row edited in the database can still lack one.
+        if not self.acs_urls:
+            raise SamlConfigurationError(NO_ACS_URL_REASON)
         return self.acs_urls[0]
 
 

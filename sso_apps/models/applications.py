@@ -1,10 +1,21 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models.catalog import ConnectorTemplate, ConnectorType, initials_of
+from sso_apps.saml.sp_urls import sp_url_problem
+
+# Defence in depth under sso_apps.saml.sp_urls, which gives the real rule and the messages:
+# even a raw UPDATE cannot store a URL that is not http(s) with a bare host (no userinfo).
+_SP_URL_REGEX = r"^https?://[A-Za-z0-9._:\[\]-]+([/?#]|$)"
+
+
+def _sp_url_in_db(field: str, *, optional: bool) -> models.Q:
+    valid = models.Q(**{f"{field}__regex": _SP_URL_REGEX}) & ~models.Q(**{f"{field}__regex": r"\s"})
+    return (models.Q(**{field: ""}) | valid) if optional else valid
 
 
 class PortalImageKind(models.TextChoices):
@@ -160,6 +171,10 @@ class SignatureAlgorithm(models.TextChoices):
     RSA_SHA1 = "rsa-sha1", _("RSA-SHA1 (legacy, insecure)")
 
 
+# SamlConfig fields holding an SP endpoint URL (ACS URLs are AcsUrl rows).
+SP_URL_FIELDS = ("sp_login_url", "sp_logout_url")
+
+
 class SamlConfig(models.Model):
     """The SAML settings of one application: what its SP expects and how we sign."""
 
@@ -210,6 +225,14 @@ class SamlConfig(models.Model):
         help_text=_("PEM; verifies signed AuthnRequests and encrypts assertions."),
     )
     encrypt_assertions = models.BooleanField(_("Encrypt assertions"), default=False)
+    allow_http_sp_urls = models.BooleanField(
+        _("Allow http:// SP URLs (local testing only)"),
+        default=False,
+        help_text=_(
+            "Assertions sent over http:// can be read and replayed by anyone on the network. "
+            "Tick only for a service provider on your own machine."
+        ),
+    )
     default_relay_state = models.CharField(_("Default RelayState"), max_length=1000, blank=True)
     include_group_attribute = models.BooleanField(_("Include group attribute"), default=False)
     group_attribute_name = models.CharField(
@@ -248,10 +271,33 @@ class SamlConfig(models.Model):
                 condition=models.Q(sign_response=True) | models.Q(sign_assertion=True),
                 name="sso_apps_saml_something_signed",
             ),
+            models.CheckConstraint(
+                condition=_sp_url_in_db("sp_login_url", optional=True)
+                & _sp_url_in_db("sp_logout_url", optional=True),
+                name="sso_apps_saml_sp_urls_http",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allow_http_sp_urls=True)
+                | ~(
+                    models.Q(sp_login_url__startswith="http://")
+                    | models.Q(sp_logout_url__startswith="http://")
+                ),
+                name="sso_apps_saml_http_only_if_allowed",
+            ),
         ]
 
     def __str__(self):
         return f"SAML for {self.application}"
+
+    def clean(self):
+        errors = {}
+        for name in SP_URL_FIELDS:
+            value = getattr(self, name)
+            problem = value and sp_url_problem(value, allow_http=self.allow_http_sp_urls)
+            if problem:
+                errors[name] = problem
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def default_acs_url(self) -> str | None:
@@ -274,6 +320,9 @@ class AcsUrl(models.Model):
         verbose_name_plural = _("ACS URLs")
         ordering = ["-is_default", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=_sp_url_in_db("url", optional=False), name="sso_apps_acs_url_http"
+            ),
             models.UniqueConstraint(fields=["config", "url"], name="sso_apps_acs_url_unique"),
             models.UniqueConstraint(
                 fields=["config"],
@@ -284,6 +333,13 @@ class AcsUrl(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        # The config decides whether http:// is allowed; without one only https:// is.
+        allow_http = self.config_id is not None and self.config.allow_http_sp_urls
+        problem = self.url and sp_url_problem(self.url, allow_http=allow_http)
+        if problem:
+            raise ValidationError({"url": problem})
 
 
 class SamlAttribute(models.Model):

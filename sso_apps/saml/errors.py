@@ -4,6 +4,9 @@
 class SamlError(Exception):
     """Signal a SAML problem with a human-readable reason."""
 
+    # The status an IdP endpoint answers with: the sender's message is at fault.
+    http_status = 400
+
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -31,3 +34,14 @@ class SpMetadataError(SamlError):
 
 class SamlEncryptionError(SamlError):
     """Signal a failure to encrypt or decrypt XML."""
+
+
+class SpUrlError(SamlError, ValueError):
+    """Signal a URL that may not be a service provider endpoint (see saml.sp_urls)."""
+
+
+class SamlConfigurationError(SamlError):
+    """Signal an application whose saved configuration cannot answer this message."""
+
+    # Not the sender's fault: the app's state conflicts with serving it (e.g. no ACS URL).
+    http_status = 409

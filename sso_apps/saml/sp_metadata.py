@@ -10,6 +10,7 @@ from lxml import etree
 from sso_apps.saml.errors import KeyPairError, SamlXmlError, SpMetadataError
 from sso_apps.saml.keys import load_certificate
 from sso_apps.saml.parsing import DS_NS, parse_xml
+from sso_apps.saml.sp_urls import sp_url_problem
 
 __all__ = [
     "HTTP_POST",
@@ -52,8 +53,12 @@ class SpMetadata:
     want_assertions_signed: bool = False
 
 
-def parse_sp_metadata(xml: bytes | str) -> SpMetadata:
-    """Parse SP metadata (an EntityDescriptor, or an EntitiesDescriptor holding one SP)."""
+def parse_sp_metadata(xml: bytes | str, *, allow_http: bool = False) -> SpMetadata:
+    """Parse SP metadata (an EntityDescriptor, or an EntitiesDescriptor holding one SP).
+
+    Every endpoint Location must meet the SP URL rule (http:// only with `allow_http`);
+    one that does not refuses the whole document, as it may be an attack.
+    """
     try:
         root = parse_xml(xml, max_bytes=MAX_METADATA_BYTES)
     except SamlXmlError as exc:
@@ -65,8 +70,8 @@ def parse_sp_metadata(xml: bytes | str) -> SpMetadata:
     sp = _saml2_sp_descriptor(entity)
     return SpMetadata(
         entity_id=entity_id,
-        acs_urls=_acs_urls(sp),
-        **_single_logout(sp),
+        acs_urls=_acs_urls(sp, allow_http=allow_http),
+        **_single_logout(sp, allow_http=allow_http),
         signing_certificate_pem=_certificate_for(sp, use="signing"),
         encryption_certificate_pem=_certificate_for(sp, use="encryption"),
         nameid_format=_nameid_format(sp),
@@ -110,12 +115,13 @@ def _saml2_sp_descriptor(entity: etree._Element) -> etree._Element:
     raise SpMetadataError("The service provider does not declare support for SAML 2.0.")
 
 
-def _acs_urls(sp: etree._Element) -> list[str]:
+def _acs_urls(sp: etree._Element, *, allow_http: bool) -> list[str]:
     ranked: list[tuple[bool, int, int, str]] = []
     for position, service in enumerate(sp.findall(f"{{{MD_NS}}}AssertionConsumerService")):
         location = (service.get("Location") or "").strip()
         if service.get("Binding") != HTTP_POST or not location:
             continue
+        _location_check("AssertionConsumerService", location, allow_http=allow_http)
         is_default = (service.get("isDefault") or "").strip() in _TRUE
         try:
             index = int(service.get("index", ""))
@@ -134,14 +140,21 @@ def _acs_urls(sp: etree._Element) -> list[str]:
     return urls
 
 
-def _single_logout(sp: etree._Element) -> dict[str, str | None]:
+def _single_logout(sp: etree._Element, *, allow_http: bool) -> dict[str, str | None]:
     # The first supported endpoint in document order wins: SPs list their preference first.
     for service in sp.findall(f"{{{MD_NS}}}SingleLogoutService"):
         binding = _SLO_BINDINGS.get(service.get("Binding") or "")
         location = (service.get("Location") or "").strip()
         if binding and location:
+            _location_check("SingleLogoutService", location, allow_http=allow_http)
             return {"slo_url": location, "slo_binding": binding}
     return {"slo_url": None, "slo_binding": None}
+
+
+def _location_check(element: str, location: str, *, allow_http: bool) -> None:
+    problem = sp_url_problem(location, allow_http=allow_http)
+    if problem:
+        raise SpMetadataError(f"The {element} Location is refused: {problem}")
 
 
 def _certificate_for(sp: etree._Element, *, use: str) -> str | None:

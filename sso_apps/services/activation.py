@@ -31,6 +31,32 @@ def activation_problems(application: Application) -> list[str]:
     return problems
 
 
+def sso_deactivate_if_incomplete(*, application: Application, request=None) -> list[str]:
+    """Turn SSO off if the saved configuration could not be activated; return why.
+
+    An active app must never point at a placeholder host or have no ACS URL to answer
+    to. Unlike an admin's deactivation this one is undone by completing the settings.
+    """
+    current = Application.objects.select_related("saml", "connector").get(pk=application.pk)
+    if not current.sso_active:
+        return []
+    problems = activation_problems(current)
+    if not problems:
+        return []
+    current.sso_active = application.sso_active = False
+    current.save(update_fields=["sso_active", "updated_at"])
+    current.bump_config_version()
+    application.config_version = current.config_version
+    audit_record(
+        action="application.deactivate",
+        request=request,
+        target=application,
+        application=application,
+        reason=" ".join(["The SSO configuration became incomplete:", *problems]),
+    )
+    return problems
+
+
 def sso_activate_if_complete(*, application: Application, request=None) -> None:
     """Turn SSO on if the configuration is complete and no admin switched it off.
 

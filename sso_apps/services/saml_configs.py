@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import AcsUrl, Application, ConnectorTemplate, SamlAttribute, SamlConfig
-from sso_apps.services.activation import sso_activate_if_complete
+from sso_apps.services.activation import sso_activate_if_complete, sso_deactivate_if_incomplete
 from sso_apps.services.audit import audit_record
 from sso_apps.services.placeholders import (
     DOMAIN_PLACEHOLDER,
     PLACEHOLDER_FIELDS,
     placeholders_fill,
     placeholders_of,
-    placeholders_remaining,
 )
 from sso_apps.services.service_providers import service_provider_sync
 
@@ -43,8 +42,14 @@ def saml_config_from_template(
         config.group_attribute_name = group.get("name") or "memberOf"
     config.full_clean(exclude=["application"])
     config.save()
-    for index, url in enumerate(defaults.get("acs_urls") or []):
-        AcsUrl.objects.create(config=config, url=url, is_default=index == 0)
+    # Connector defaults come from files, but a URL reaches the database only through the
+    # one SP URL rule, whatever its source.
+    rows = [
+        AcsUrl(config=config, url=url, is_default=index == 0)
+        for index, url in enumerate(defaults.get("acs_urls") or [])
+    ]
+    _acs_rows_check(rows)
+    AcsUrl.objects.bulk_create(rows)
     for attribute in defaults.get("attributes") or []:
         if "value" in attribute and attribute.get("value") is not None:
             source, value = SamlAttribute.CONSTANT, str(attribute["value"])
@@ -84,6 +89,7 @@ def saml_config_update(
     `domain` fills YOURDOMAIN; `placeholder_values` fills any other named placeholder.
     """
     config = SamlConfig.objects.select_for_update().get(application=application)
+    allowed_http = config.allow_http_sp_urls
     for field, value in fields.items():
         setattr(config, field, value)
     replacements = {name: value.strip() for name, value in (placeholder_values or {}).items()}
@@ -99,11 +105,12 @@ def saml_config_update(
     if acs_urls is not None:
         _acs_urlsplaceholders_fill(config, acs_urls, replacements)
     else:
-        for acs in config.acs_urls.all():
-            new = placeholders_fill(acs.url, replacements)
-            if new != acs.url:
-                acs.url = new
-                acs.save(update_fields=["url"])
+        rows = list(config.acs_urls.all())
+        for acs in rows:
+            acs.url = placeholders_fill(acs.url, replacements)
+        # Checked even when unchanged: un-ticking "Allow http://" must not leave http rows.
+        _acs_rows_check(rows)
+        AcsUrl.objects.bulk_update(rows, ["url"])
     if attributes is not None:
         _attributesplaceholders_fill(config, attributes, replacements)
     else:
@@ -112,10 +119,7 @@ def saml_config_update(
             attribute.save(update_fields=["value"])
 
     application.bump_config_version()
-    if application.sso_active and placeholders_remaining(config):
-        # Never leave an active app pointing at a placeholder host.
-        application.sso_active = False
-        application.save(update_fields=["sso_active", "updated_at"])
+    sso_deactivate_if_incomplete(application=application, request=request)
     sso_activate_if_complete(application=application, request=request)
     service_provider_sync(application=application)
     audit_record(
@@ -123,6 +127,12 @@ def saml_config_update(
         request=request,
         target=application,
         application=application,
+        # Allowing http:// weakens every SP URL of the app: the trail says when and who.
+        details=(
+            {"allow_http_sp_urls": config.allow_http_sp_urls}
+            if config.allow_http_sp_urls != allowed_http
+            else None
+        ),
     )
     return config
 
@@ -158,10 +168,22 @@ def _acs_urlsplaceholders_fill(config, acs_urls, replacements):
         cleaned[0].is_default = True
     if sum(item.is_default for item in cleaned) > 1:
         raise ValidationError({"acs_urls": _("Mark exactly one ACS URL as the default.")})
+    rows = [AcsUrl(config=config, url=item.url, is_default=item.is_default) for item in cleaned]
+    _acs_rows_check(rows)
     config.acs_urls.all().delete()
-    AcsUrl.objects.bulk_create(
-        [AcsUrl(config=config, url=item.url, is_default=item.is_default) for item in cleaned]
-    )
+    AcsUrl.objects.bulk_create(rows)
+
+
+def _acs_rows_check(rows: list[AcsUrl]) -> None:
+    # bulk_create skips full_clean(); run it so every ACS URL meets the SP URL rule.
+    problems = []
+    for row in rows:
+        try:
+            row.full_clean(exclude=["config"], validate_unique=False)
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError({"acs_urls": problems})
 
 
 def _attributesplaceholders_fill(config, attributes, replacements):

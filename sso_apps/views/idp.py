@@ -20,6 +20,7 @@ from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
 from accounts.sessions import user_sessions_end
 from sso_apps.idp import flows, post_binding
+from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
@@ -96,11 +97,19 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         return TesseraProcessor(self.application.saml.sp_entity_id, application=self.application)
 
     def respond(self, *, in_response_to, acs_url, relay_state) -> HttpResponse:
-        """Sign the Response and hand it to the browser in an auto-submitting form."""
+        """Sign the Response and hand it to the browser in an auto-submitting form.
+
+        Without `acs_url` the Response goes to the app's default ACS URL.
+        """
         processor = self.processor()
         if not processor.has_access(self.request):
             return self.deny()
         try:
+            acs_url = sp_destination_check(
+                application=self.application,
+                url=acs_url or self.runtime.default_acs_url,
+                registered=self.runtime.acs_urls,
+            )
             xml = flows.authn_response_create(
                 application=self.application,
                 runtime=self.runtime,
@@ -157,7 +166,7 @@ class SsoView(ApplicationEndpointMixin, View):
                 http_request=request, application=self.application, runtime=self.runtime
             )
         except SamlError as error:
-            return self.refuse("sso.request", error.reason)
+            return self.refuse("sso.request", error.reason, status=error.http_status)
         request.session[PENDING_KEY.format(suffix=self.application.idp_suffix)] = (
             pending.to_session()
         )
@@ -200,7 +209,7 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
         self.binding = "idp-initiated"
         return self.respond(
             in_response_to=None,
-            acs_url=self.runtime.default_acs_url,
+            acs_url=None,
             relay_state=self.application.saml.default_relay_state,
         )
 
@@ -238,6 +247,7 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
             outgoing = flows.logout_response_create(
                 application=self.application, runtime=self.runtime, received=received
             )
+            sp_destination_check(application=self.application, url=outgoing.destination)
         except SamlError as error:
             return self.refuse("sso.logout", error.reason, status=409)
         self.audit(

@@ -59,6 +59,8 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     page.get_by_role("textbox", name="SP Entity ID:").fill(test_sp.entity_id)
     page.locator("input[name='acs-0-url']").fill(test_sp.acs_url)
     page.get_by_role("textbox", name="SP Logout URL:").fill(test_sp.slo_url)
+    # The test SP listens on http://127.0.0.1, which the admin must allow explicitly.
+    page.get_by_label("Allow http:// SP URLs (local testing only)").check()
     page.get_by_role("combobox", name="SP Logout binding:").select_option("post")
     page.get_by_role("button", name="+ Add attribute").click()
     page.locator("tr[data-attribute-row] input[name$='-name']").last.fill("email")
@@ -114,6 +116,7 @@ def live_app(portal, test_sp, user_factory, group_factory):
     saml_configs.saml_config_update(
         application=application,
         sp_entity_id=test_sp.entity_id,
+        allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],
         sp_logout_url=test_sp.slo_url,
     )

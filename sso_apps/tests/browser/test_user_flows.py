@@ -25,6 +25,7 @@ def gotoassist(portal, test_sp, user_factory, group_factory):
         application=application,
         domain="acme",
         sp_entity_id=test_sp.entity_id,
+        allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],
         sp_logout_url=test_sp.slo_url,
         sp_logout_binding="post",

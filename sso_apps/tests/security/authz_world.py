@@ -1,7 +1,7 @@
 """One object of each kind the URL patterns need, and a user for each role of the matrix."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -38,6 +38,7 @@ class World:
     users: dict
     objects: dict[str, Model]
     media_path: str
+    sessions: dict[str, str] = field(default_factory=dict)
 
 
 def world_build() -> World:

@@ -7,12 +7,13 @@ test_every_url_pattern_has_a_row_in_the_matrix.
 """
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
 from sso_apps.idp.runtime import runtimes
-from sso_apps.models import AuditEvent
+from sso_apps.models import Application, AuditEvent
 from sso_apps.tests.security.authz_urls import Route, routes, url_for
 from sso_apps.tests.security.authz_world import ROLE_NAMES, database_snapshot, world_build
 
@@ -230,7 +231,15 @@ def world(django_db_setup, django_db_blocker):
     """Build the rows once for the module; each request runs in a savepoint rolled back after."""
     with django_db_blocker.unblock(), transaction.atomic():
         runtimes.clear()
-        yield world_build()
+        world = world_build()
+        # Sign each role in once; every request restores its session cookie (a sign-out
+        # is undone with the rest of the request's savepoint).
+        for role, user in world.users.items():
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield world
         transaction.set_rollback(True)
     runtimes.clear()
 
@@ -242,14 +251,31 @@ def test_every_url_pattern_has_a_row_in_the_matrix():
     assert not stale, f"MATRIX rows for URL patterns that no longer exist: {stale}"
 
 
+@pytest.mark.django_db
+def test_the_snapshot_sees_any_write_but_not_the_trail_of_a_refusal(world):
+    actor = world.users["read_only"]
+    with transaction.atomic():
+        before = database_snapshot(actor=actor)
+        AuditEvent.objects.create(action="access.denied", outcome=AuditEvent.Outcome.DENIED)
+        assert database_snapshot(actor=actor) == before
+        world.objects["accounts.usergroup"].members.remove(world.users["end_user"])
+        assert database_snapshot(actor=actor) != before
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        Application.objects.filter(pk=world.application.pk).update(display_label="Changed")
+        assert database_snapshot(actor=actor) != before
+        transaction.set_rollback(True)
+    assert database_snapshot(actor=actor) == before
+
+
 def _request(world, route: Route, role: str, method: str) -> list[str]:
     """Send one request as the role; return what differs from the matrix (nothing if fine)."""
     expected = MATRIX[route.key][role][0 if method == "GET" else 1]
     runtimes.clear()
     cache.clear()
     client = Client()
-    if world.users[role] is not None:
-        client.force_login(world.users[role])
+    if role in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     url = url_for(route, world, query=QUERIES.get(route.key, ""))
     read_only_post = role == "read_only" and method == "POST"
     before = database_snapshot(actor=world.users[role]) if read_only_post else None

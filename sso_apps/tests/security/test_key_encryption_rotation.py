@@ -108,8 +108,10 @@ def test_a_key_no_secret_can_read_fails_the_command_and_is_left_as_it_was(
     stranger.save()
     _switch_to_b(settings)
 
-    with pytest.raises(CommandError, match=rf"1 IdP key pair\(s\) \(ids {stranger.pk}\)"):
+    with pytest.raises(CommandError, match=rf"1 IdP key pair\(s\) \(ids {stranger.pk}\)") as error:
         _rotate()
+
+    assert error.value.returncode != 0
 
     tokens = _raw_tokens()
     assert tokens[stranger.pk] == stranger.private_key_encrypted

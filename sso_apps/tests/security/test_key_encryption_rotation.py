@@ -9,6 +9,7 @@ from django.db import connection
 from sso_apps.idp.runtime import runtimes
 from sso_apps.key_vault import _derive, private_key_decrypt, private_key_encrypt
 from sso_apps.models import IdpKeyPair
+from sso_apps.services.certificates import key_pair_generate
 from sso_apps.tests.idp.conftest import (  # noqa: F401 (fixtures)
     _fresh_runtimes,
     saml_app_factory,
@@ -40,8 +41,12 @@ def apps_under_secret_a(settings, saml_app_factory):  # noqa: F811
     settings.SSO_APPS_KEY_ENCRYPTION_SECRET = SECRET_A
     settings.SSO_APPS_KEY_ENCRYPTION_OLD_SECRETS = []
     application = saml_app_factory()
+    # Retired pairs are re-encrypted too: a rotation leaves no row under the old secret.
+    key_pair_generate(application=application)
+    key_pair_generate(application=application)
     pems = {pair.pk: pair.private_key_pem for pair in IdpKeyPair.objects.all()}
-    assert pems and all(pem.startswith("-----BEGIN PRIVATE KEY-----") for pem in pems.values())
+    assert len(pems) == 3
+    assert all(pem.startswith("-----BEGIN PRIVATE KEY-----") for pem in pems.values())
     return application, pems
 
 
@@ -134,3 +139,17 @@ def test_rotation_never_logs_key_material(settings, apps_under_secret_a, caplog,
         body = "".join(pem.strip().splitlines()[1:-1])
         assert body[:48] not in text and before[pk][:40] not in text
     assert SECRET_A not in text and SECRET_B not in text
+
+
+@pytest.mark.django_db
+def test_the_service_walks_every_row_in_small_batches(settings, apps_under_secret_a):
+    from sso_apps.services.key_encryption import key_pairs_reencrypt
+
+    _, pems = apps_under_secret_a
+    _switch_to_b(settings)
+
+    result = key_pairs_reencrypt(batch_size=1)
+
+    assert (result.reencrypted, result.already_current, result.undecryptable) == (len(pems), 0, [])
+    settings.SSO_APPS_KEY_ENCRYPTION_OLD_SECRETS = []
+    assert {pk: private_key_decrypt(token) for pk, token in _raw_tokens().items()} == pems

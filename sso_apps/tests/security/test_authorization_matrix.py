@@ -18,7 +18,6 @@ from sso_apps.tests.security.authz_urls import Route, routes, url_for
 from sso_apps.tests.security.authz_world import ROLE_NAMES, database_snapshot, world_build
 
 LOGIN = "login"
-STAFF_ROLES = ("read_only", "administrator")
 
 
 def row(anonymous, end_user, other_user, read_only, administrator) -> dict:

@@ -32,6 +32,26 @@ def private_key_decrypt(token: str) -> str:
         ) from error
 
 
+def private_key_token_is_current(token: str) -> bool:
+    """Return whether the current secret alone decrypts the token."""
+    try:
+        _fernet(tuple(app_settings.key_encryption_secrets[:1])).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def private_key_token_rotate(token: str) -> str:
+    """Return the token re-encrypted under the current secret, read with any configured one."""
+    try:
+        return _fernet(tuple(app_settings.key_encryption_secrets)).rotate(token.encode()).decode()
+    except InvalidToken as error:
+        raise KeyVaultError(
+            "An IdP private key cannot be decrypted with SSO_APPS_KEY_ENCRYPTION_SECRET "
+            "or any of SSO_APPS_KEY_ENCRYPTION_OLD_SECRETS."
+        ) from error
+
+
 @lru_cache(maxsize=8)
 def _fernet(secrets: tuple[str, ...]) -> MultiFernet:
     # Derivation is cached per secret tuple: it is pure, and runs on every signing.

@@ -25,6 +25,12 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Extra form-action sources for the SAML auto-POST pages, after their exact destination.
+# NOTE: Chromium applies form-action to redirects that follow the POST too (the path is
+# ignored after a redirect, the origin is not), so an SP whose ACS answers with a redirect to
+# another origin is blocked by the exact policy; "https:" lets such SPs work.
+TESSERA_CSP_POST_FORM_EXTRA_SOURCES = env.list("TESSERA_CSP_POST_FORM_EXTRA_SOURCES", default=[])
+
 # Reverse proxies (IPs or CIDRs) whose X-Forwarded-Proto/-Host/-For headers are believed;
 # from any other address portal.middleware.TrustedProxyMiddleware drops them. Empty: no one.
 TESSERA_TRUSTED_PROXIES = env.list("TESSERA_TRUSTED_PROXIES", default=[])

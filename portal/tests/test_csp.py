@@ -51,6 +51,14 @@ def test_post_form_policy_changes_only_form_action(settings):
     assert settings.SECURE_CSP["form-action"] == ["'self'"]
 
 
+def test_post_form_extra_sources_follow_the_destination_but_never_rescue_a_bad_one(settings):
+    settings.TESSERA_CSP_POST_FORM_EXTRA_SOURCES = ["https:"]
+    good = csp_for_post_form(HttpResponse(), "https://sp.example.com/acs")
+    assert good._csp_config["form-action"] == ["https://sp.example.com/acs", "https:"]
+    bad = csp_for_post_form(HttpResponse(), "javascript:alert(1)")
+    assert bad._csp_config["form-action"] == ["'none'"]
+
+
 def test_post_form_policy_reaches_the_header(settings):
     from django.middleware.csp import ContentSecurityPolicyMiddleware
 

@@ -45,7 +45,12 @@ def form_action_source(url: str) -> str:
 
 def post_form_policy(url: str) -> dict:
     """Return the site policy with form-action narrowed to the page's one destination."""
-    return {**settings.SECURE_CSP, "form-action": [form_action_source(url)]}
+    source = form_action_source(url)
+    if source == CSP.NONE:
+        # A hostile destination gets nothing, whatever extra sources are configured.
+        return {**settings.SECURE_CSP, "form-action": [CSP.NONE]}
+    extra = [s for s in settings.TESSERA_CSP_POST_FORM_EXTRA_SOURCES if s and s != source]
+    return {**settings.SECURE_CSP, "form-action": [source, *extra]}
 
 
 def csp_for_post_form(response: HttpResponse, url: str) -> HttpResponse:

@@ -16,4 +16,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         self.connect_roles_sync()
-        from accounts import sessions  # noqa: F401  (connects the session signals)
+        from accounts import middleware, sessions  # noqa: F401  (connect the session signals)

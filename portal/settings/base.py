@@ -28,12 +28,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (SSL redirect, CSRF origin checks, axes' client IP) must
+    # see forwarded headers only when a trusted proxy sent them.
+    "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires, so it sees the outcome of every authentication.
@@ -150,4 +155,5 @@ ADMIN_SITE_HEADER = _("Tessera Admin Portal")
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.email import *  # noqa: E402,F403
 from portal.settings.logging import *  # noqa: E402,F403
+from portal.settings.security import *  # noqa: E402,F403
 from portal.settings.sso_apps import *  # noqa: E402,F403

@@ -24,7 +24,7 @@ def static_logo_url(path: str) -> str | None:
 
 def _indicator(initials: str, color: str, size: int) -> SafeString:
     return format_html(
-        '<span class="sso-logo sso-logo--initials" style="--logo-size:{}px;--logo-bg:{}"'
+        '<span class="sso-logo sso-logo--initials" data-css-logo-size="{}px" data-css-logo-bg="{}"'
         ' aria-hidden="true">{}</span>',
         size,
         color,
@@ -34,7 +34,7 @@ def _indicator(initials: str, color: str, size: int) -> SafeString:
 
 def _image(url: str, size: int) -> SafeString:
     return format_html(
-        '<span class="sso-logo" style="--logo-size:{}px"><img src="{}" alt="" loading="lazy">'
+        '<span class="sso-logo" data-css-logo-size="{}px"><img src="{}" alt="" loading="lazy">'
         "</span>",
         size,
         url,

@@ -20,6 +20,7 @@ from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
 from accounts.sessions import user_sessions_end
 from sso_apps.idp import flows, post_binding
+from sso_apps.idp.csp import csp_for_post_form
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import endpoint_application, runtimes
@@ -123,7 +124,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         self.audit("sso.login", AuditEvent.Outcome.SUCCESS)
         # Rendered directly: upstream render_response() also stores the signed Response
         # in the session for its MFA step, which would keep a bearer token at rest.
-        return HttpResponse(
+        page = HttpResponse(
             self.render_login_html_to_string(
                 context={
                     "acs_url": acs_url,
@@ -134,6 +135,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
                 request=self.request,
             )
         )
+        return csp_for_post_form(page, acs_url)
 
 
 # csrf_exempt: SPs POST AuthnRequests cross-site by design (SAML HTTP-POST binding).
@@ -264,7 +266,7 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
                     signature_algorithm=self.application.saml.signature_algorithm,
                 )
             )
-        return render(
+        page = render(
             request,
             "sso_apps/saml/post_form.html",
             {
@@ -275,6 +277,7 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
                 "application": self.application,
             },
         )
+        return csp_for_post_form(page, outgoing.destination)
 
 
 def _session_user(request):

@@ -49,20 +49,31 @@ def chromium():
 
 @pytest.fixture
 def new_context(chromium):
-    """Return a function opening a fresh browser context (its own cookies); all closed after."""
+    """Return a function opening a fresh browser context (its own cookies); all closed after.
+
+    The test fails if any page logged a Content-Security-Policy violation: the policy is
+    enforced, so a violation is a script, style or form submission that did not happen.
+    """
     contexts = []
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '?')}: {message.text}")
 
     def make(**options):
         context = chromium.new_context(
             accept_downloads=True, viewport={"width": 1280, "height": 900}, **options
         )
         context.set_default_timeout(15_000)
+        context.on("console", record)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

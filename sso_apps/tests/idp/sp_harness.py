@@ -128,12 +128,16 @@ class OneLoginSp:
         auth.process_response(request_id=request_id)
         return auth
 
-    def logout_url(self, *, name_id: str, session_index: str | None = None) -> str:
+    def logout_url(
+        self,
+        *,
+        name_id: str,
+        session_index: str | None = None,
+        name_id_format: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    ) -> str:
         auth = self._auth(url=SP_SLO_URL)
         return auth.logout(
-            name_id=name_id,
-            session_index=session_index,
-            name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            name_id=name_id, session_index=session_index, name_id_format=name_id_format
         )
 
     def process_logout_response(self, *, url: str):

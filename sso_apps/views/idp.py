@@ -253,6 +253,7 @@ class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
         # NOTE: deliberately skips upstream's login requirement: an SP must get its
         # LogoutResponse even when the IdP session has already ended.
         self.binding = "post" if request.method == "POST" else "redirect"
+        user = request.user if request.user.is_authenticated else None  # before it is ended
         try:
             outcome = logout_flow.logout_receive(
                 http_request=request, application=self.application, runtime=self.runtime
@@ -261,7 +262,7 @@ class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
             return self.logout_denied(error.reason)
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
-        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason)
+        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason, actor=user)
         if outcome.reply is None:
             return HttpResponseRedirect(reverse("userconsole:login"))
         if outcome.confirm:
@@ -278,6 +279,7 @@ class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None  # before it is ended
         try:
             reply = logout_flow.logout_confirmed(http_request=request, application=self.application)
         except logout_flow.SloDenied as error:
@@ -285,7 +287,9 @@ class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
         self.binding = reply.binding
-        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, "Sign-out confirmed by the user.")
+        self.audit(
+            "sso.logout", AuditEvent.Outcome.SUCCESS, "Sign-out confirmed by the user.", actor=user
+        )
         return self.logout_reply(reply)
 
 

@@ -341,6 +341,8 @@ def test_an_unsigned_logout_request_asks_the_user_then_the_confirming_post_ends_
     assert result.get_errors() == [], result.get_last_error_reason()
     assert not _signed_in(browser)
     assert not SpSession.objects.filter(application=saml_app).exists()
+    confirmed = AuditEvent.objects.filter(action="sso.logout").latest("pk")
+    assert (confirmed.outcome, confirmed.actor) == ("success", member)
     # The confirmation is single use.
     browser.force_login(member)
     token = browser.cookies["csrftoken"].value

@@ -3,7 +3,8 @@
 A LogoutRequest usually arrives cross-site, so whom it may sign out is decided by what
 it proves: a verified signature ends the SP sessions it names (recorded when each
 Response went out, see sso_apps.models.SpSession); an unsigned one from an app without
-an SP certificate only asks the signed-in user to confirm; anything else is refused.
+an SP certificate only asks the user to confirm, and only if it names this browser's own
+session with the app; an unsigned one from an app with a certificate is refused.
 A LogoutResponse is accepted only as the answer to a LogoutRequest we issued.
 """
 
@@ -22,7 +23,7 @@ from sso_apps.idp.flows import (
     request_id_consume,
 )
 from sso_apps.idp.runtime import AppRuntime
-from sso_apps.models import Application
+from sso_apps.models import Application, SpSession
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.idp_server import SIGNATURE_ALGORITHMS
 from sso_apps.saml.logout_messages import name_id_format_of
@@ -100,8 +101,11 @@ def logout_receive(*, http_request, application: Application, runtime: AppRuntim
             http_request=http_request, application=application, received=received
         )
         return LogoutOutcome(reply=reply, reason=f"Signed LogoutRequest: {ended} session(s) ended.")
-    if not http_request.user.is_authenticated:
-        return LogoutOutcome(reply=reply, reason="Unsigned LogoutRequest without a session here.")
+    here = http_request.session.session_key
+    if not here or not _sp_sessions_named(application, received).filter(session_key=here):
+        return LogoutOutcome(
+            reply=reply, reason="Unsigned LogoutRequest naming no session of this app here."
+        )
     http_request.session[CONFIRM_KEY.format(suffix=application.idp_suffix)] = reply.to_session()
     return LogoutOutcome(
         reply=reply, reason="Unsigned LogoutRequest: asked the user to confirm.", confirm=True
@@ -123,16 +127,21 @@ def logout_confirmed(*, http_request, application: Application) -> LogoutReply:
     return LogoutReply.from_session(data)
 
 
-def _request_sessions_end(*, http_request, application, received: ReceivedMessage) -> int:
+def _sp_sessions_named(application, received: ReceivedMessage):
+    """Return the app's SP sessions the LogoutRequest's subject and SessionIndex name."""
     message = received.message
     if not message.name_id:
-        return 0
-    sp_sessions = selectors.sp_sessions_for_logout(
+        return SpSession.objects.none()
+    return selectors.sp_sessions_for_logout(
         application=application,
         name_id=message.name_id,
         name_id_format=name_id_format_of(received.xml),
         session_indexes=message.session_indexes,
     )
+
+
+def _request_sessions_end(*, http_request, application, received: ReceivedMessage) -> int:
+    sp_sessions = _sp_sessions_named(application, received)
     keys = set(sp_sessions.values_list("session_key", flat=True))
     return _sessions_end(http_request=http_request, application=application, session_keys=keys)
 

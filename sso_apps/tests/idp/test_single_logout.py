@@ -36,6 +36,8 @@ def test_sp_initiated_logout_answers_over_post_when_configured(client, saml_app,
     saml_app.refresh_from_db()
     client.force_login(member)
     sp = onelogin_sp(client, saml_app)
+    url, request_id = sp.login_url()
+    sp.acs(response_fields(sso_redirect(client, url)), request_id)
     logout_url = sp.logout_url(name_id=member.email)
     page = slo_confirm(client, client.get(path_and_query(logout_url)), saml_app)
     action, fields = posted_form(page.text)

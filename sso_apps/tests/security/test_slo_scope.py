@@ -330,6 +330,7 @@ def test_an_unsigned_logout_request_asks_the_user_then_the_confirming_post_ends_
     confirm_url = reverse("saml:slo-confirm", args=[saml_app.idp_suffix])
     # A cross-site form cannot confirm for the user: the POST needs our CSRF token.
     assert browser.post(confirm_url).status_code == 403
+    assert browser.get(confirm_url).status_code == 405
     assert _signed_in(browser)
 
     token = browser.cookies["csrftoken"].value
@@ -374,3 +375,34 @@ def test_a_logout_response_is_accepted_for_a_deactivated_app(client, saml_app, m
     answer = client.get(path_and_query(sp.logout_response_url(in_response_to="_ours-2")))
     assert answer.status_code == 302
     assert not _signed_in(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "logout",
+    [
+        pytest.param({"name_id": "ADA@example.com"}, id="nameid-in-another-case"),
+        pytest.param({"name_id": "ada@example.com", "session_index": "id-wrong"}, id="wrong-index"),
+    ],
+)
+def test_an_unsigned_logout_request_not_naming_this_browsers_session_asks_nothing(
+    saml_app, member, logout
+):
+    browser = _browser(member)
+    sp = onelogin_sp(browser, saml_app)
+    _sso(browser, sp)
+    answer = browser.get(path_and_query(sp.logout_url(**logout)))
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(SP_SLO_URL + "?")
+    assert _signed_in(browser)
+
+
+@pytest.mark.django_db
+def test_an_unsigned_logout_request_for_a_session_this_app_never_reached_asks_nothing(
+    saml_app, member
+):
+    browser = _browser(member)  # signed in, but no assertion went to the app from here
+    sp = onelogin_sp(browser, saml_app)
+    answer = browser.get(path_and_query(sp.logout_url(name_id=member.email)))
+    assert answer.status_code == 302
+    assert _signed_in(browser)

@@ -6,43 +6,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sso_apps', '0004_application_sso_deactivated_at'),
+        ("sso_apps", "0004_application_sso_deactivated_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IssuedLogoutRequest',
+            name="IssuedLogoutRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.CharField(max_length=256, verbose_name='request ID')),
-                ('session_key', models.CharField(blank=True, max_length=64, verbose_name='IdP session key')),
-                ('expires_at', models.DateTimeField(db_index=True, verbose_name='expires')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sso_apps.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request_id", models.CharField(max_length=256, verbose_name="request ID")),
+                (
+                    "session_key",
+                    models.CharField(blank=True, max_length=64, verbose_name="IdP session key"),
+                ),
+                ("expires_at", models.DateTimeField(db_index=True, verbose_name="expires")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="sso_apps.application",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'issued logout request',
-                'constraints': [models.UniqueConstraint(fields=('application', 'request_id'), name='sso_apps_logout_request_once')],
+                "verbose_name": "issued logout request",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("application", "request_id"), name="sso_apps_logout_request_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SpSession',
+            name="SpSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=64, verbose_name='IdP session key')),
-                ('name_id', models.CharField(max_length=512, verbose_name='NameID as issued')),
-                ('name_id_format', models.CharField(max_length=256, verbose_name='NameID format')),
-                ('session_index', models.CharField(max_length=128, verbose_name='SessionIndex')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sp_sessions', to='sso_apps.application')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sp_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=64, verbose_name="IdP session key")),
+                ("name_id", models.CharField(max_length=512, verbose_name="NameID as issued")),
+                ("name_id_format", models.CharField(max_length=256, verbose_name="NameID format")),
+                ("session_index", models.CharField(max_length=128, verbose_name="SessionIndex")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sp_sessions",
+                        to="sso_apps.application",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sp_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service provider session',
-                'indexes': [models.Index(fields=['application', 'name_id'], name='sso_apps_spsession_nameid'), models.Index(fields=['session_key'], name='sso_apps_spsession_key')],
-                'constraints': [models.UniqueConstraint(fields=('application', 'session_index'), name='sso_apps_spsession_index_once')],
+                "verbose_name": "service provider session",
+                "indexes": [
+                    models.Index(
+                        fields=["application", "name_id"], name="sso_apps_spsession_nameid"
+                    ),
+                    models.Index(fields=["session_key"], name="sso_apps_spsession_key"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("application", "session_index"),
+                        name="sso_apps_spsession_index_once",
+                    )
+                ],
             },
         ),
     ]

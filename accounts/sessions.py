@@ -38,9 +38,19 @@ def session_forget(sender, request, user, **kwargs):
 
 def user_sessions_end(*, user) -> int:
     """End every signed-in session of the user, in whatever session store is configured."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True))
+    return sessions_end(session_keys=keys)
+
+
+def sessions_end(*, session_keys) -> int:
+    """End exactly these sessions, whoever they belong to; return how many were given.
+
+    Single Logout uses it to end only the sessions an application's assertions went to,
+    which the caller found; accounts knows nothing of applications.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = sorted({key for key in session_keys if key})
     for key in keys:
         store(session_key=key).delete()
-    ConsoleSession.objects.filter(user=user, session_key__in=keys).delete()
+    ConsoleSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

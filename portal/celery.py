@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # Forget Single Logout records that can no longer match a live session or answer.
+    "saml-logout-records-purge": {
+        "task": "sso_apps.tasks.saml_logout_records_purge",
+        "schedule": 3600.0,
+        "options": {"expires": 3590},
+    },
     # Warn Administrators about IdP certificates expiring in 60/30/7 days or 24 hours.
     "certificate-expiry-warn": {
         "task": "sso_apps.tasks.certificate_expiry_warn",

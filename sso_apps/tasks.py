@@ -129,3 +129,11 @@ def saml_seen_requests_purge() -> int:
     from sso_apps.idp.flows import seen_requests_purge
 
     return seen_requests_purge()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
+def saml_logout_records_purge() -> int:
+    """Forget expired issued LogoutRequests and SP sessions older than any IdP session."""
+    from sso_apps.services.sp_sessions import sp_session_records_purge
+
+    return sp_session_records_purge()

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<slug:suffix>/continue", idp.SsoContinueView.as_view(), name="continue"),
     path("<slug:suffix>/init", idp.IdpInitView.as_view(), name="init"),
     path("<slug:suffix>/slo", idp.SloView.as_view(), name="slo"),
+    path("<slug:suffix>/slo/confirm", idp.SloConfirmView.as_view(), name="slo-confirm"),
     path("<slug:suffix>/metadata", idp.metadata, name="metadata"),
 ]

@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2.assertion import authn_statement
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.saml import NameID
 
@@ -187,6 +188,16 @@ def authn_request_receive(
     )
 
 
+@dataclass(frozen=True)
+class IssuedResponse:
+    """A signed Response and the subject details Single Logout must match later."""
+
+    xml: str
+    name_id: str
+    name_id_format: str
+    session_index: str
+
+
 def authn_response_create(
     *,
     application: Application,
@@ -195,7 +206,7 @@ def authn_response_create(
     user,
     in_response_to: str | None,
     acs_url: str,
-) -> str:
+) -> IssuedResponse:
     """Build the signed (and, if configured, encrypted) Response for this user."""
     config = application.saml
     nameid_format = NAMEID_FORMAT_URIS[config.nameid_format]
@@ -207,6 +218,8 @@ def authn_response_create(
     except ValueError as error:
         raise SamlError(str(error)) from error
     sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
+    # Our own statement, so the SessionIndex the SP receives is known (see TesseraServer).
+    statement = authn_statement(authn_class=PASSWORDPROTECTEDTRANSPORT)
     response = runtime.server.create_authn_response(
         identity=processor.create_identity(user, runtime.attributes),
         in_response_to=in_response_to,
@@ -214,7 +227,7 @@ def authn_response_create(
         sp_entity_id=config.sp_entity_id,
         userid=user_id,
         name_id=NameID(format=nameid_format, text=user_id),
-        authn={"class_ref": PASSWORDPROTECTEDTRANSPORT},
+        authn_statement=statement,
         # Read from our config: djangosaml2idp 0.7.2 reads per-SP signing flags from the
         # wrong attribute, so its responses can go out unsigned.
         sign_response=config.sign_response,
@@ -224,7 +237,12 @@ def authn_response_create(
         encrypt_assertion=config.encrypt_assertions,
         encrypt_assertion_self_contained=True,
     )
-    return str(response)
+    return IssuedResponse(
+        xml=str(response),
+        name_id=user_id,
+        name_id_format=nameid_format,
+        session_index=statement.session_index,
+    )
 
 
 @dataclass(frozen=True)
@@ -248,78 +266,3 @@ class OutgoingMessage:
         )
         separator = "&" if "?" in self.destination else "?"
         return f"{self.destination}{separator}{query}"
-
-
-def logout_request_receive(
-    *, http_request, application: Application, runtime: AppRuntime
-) -> ReceivedMessage:
-    """Validate an SP's LogoutRequest (or LogoutResponse to one of ours)."""
-    kinds = (
-        {"LogoutResponse"}
-        if "SAMLResponse" in http_request.GET
-        or (http_request.method == "POST" and "SAMLResponse" in http_request.POST)
-        else {"LogoutRequest"}
-    )
-    received = message_receive(
-        http_request=http_request, application=application, runtime=runtime, kinds=kinds
-    )
-    if received.message.kind == "LogoutRequest":
-        request_id_consume(application=application, message=received.message)
-    return received
-
-
-def logout_subject(*, application: Application, message: IncomingMessage):
-    """Return the user a LogoutRequest's NameID names for this app, or None."""
-    from django.contrib.auth import get_user_model
-    from djangosaml2idp.models import PersistentId
-
-    if not message.name_id:
-        return None
-    config = application.saml
-    if config.nameid_format == "persistent":
-        found = PersistentId.objects.filter(
-            sp_id=config.service_provider_id, persistent_id=_uuid_or_none(message.name_id)
-        ).select_related("user")
-        return found[0].user if found else None
-    if config.nameid_format == "transient":
-        return None  # transient IDs are never stored; only the current session can end
-    lookup = {f"{config.nameid_source}__iexact": message.name_id}
-    return get_user_model().objects.filter(**lookup).first()
-
-
-def _uuid_or_none(value: str):
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
-def logout_response_create(
-    *, application: Application, runtime: AppRuntime, received: ReceivedMessage
-) -> OutgoingMessage:
-    """Build the LogoutResponse for the app's SP Logout URL over its configured binding.
-
-    Over POST the message carries an enveloped signature; over Redirect the query string
-    is signed instead, as the bindings specification requires.
-    """
-    config = application.saml
-    if not config.sp_logout_url:
-        raise SamlError("This application has no SP Logout URL to answer to.")
-    binding = config.sp_logout_binding
-    sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
-    response = runtime.server.create_logout_response(
-        samlp.logout_request_from_string(received.xml),
-        bindings=[BINDINGS[binding]],
-        sign=binding == "post",
-        sign_alg=sign_alg,
-        digest_alg=digest_alg,
-    )
-    return OutgoingMessage(
-        binding=binding,
-        destination=config.sp_logout_url,
-        parameter="SAMLResponse",
-        xml=str(response),
-        relay_state=received.relay_state,
-    )

@@ -6,6 +6,7 @@ from sso_apps.models.expiry import CertificateExpiryWarning, ExpiryThreshold
 from sso_apps.models.jobs import ApplicationDeletionJob
 from sso_apps.models.notifications import Notification
 from sso_apps.models.replay import SeenSamlRequest
+from sso_apps.models.sessions import IssuedLogoutRequest, SpSession
 
 __all__ = [
     "AcsUrl",
@@ -16,8 +17,10 @@ __all__ = [
     "ConnectorTemplate",
     "ExpiryThreshold",
     "IdpKeyPair",
+    "IssuedLogoutRequest",
     "Notification",
     "SamlAttribute",
     "SamlConfig",
     "SeenSamlRequest",
+    "SpSession",
 ]

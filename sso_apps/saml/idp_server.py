@@ -61,6 +61,19 @@ class ExactNameAttributeConverter(AttributeConverterNOOP):
         ]
 
 
+class TesseraServer(Server):
+    """pysaml2's IdP Server, letting the caller give a complete AuthnStatement."""
+
+    def gather_authn_response_args(self, sp_entity_id, name_id_policy, userid, **kwargs):
+        # pysaml2 defect: create_authn_response accepts authn_statement but this method
+        # drops it, so the SessionIndex is always a random sid() nobody can read back
+        # (from an encrypted assertion least of all). Single Logout needs to know it.
+        args = super().gather_authn_response_args(sp_entity_id, name_id_policy, userid, **kwargs)
+        if kwargs.get("authn_statement") is not None:
+            args["authn_statement"] = kwargs["authn_statement"]
+        return args
+
+
 def build_idp_server(settings: IdpSettings) -> Server:
     """Return a Server that signs in-process with this application's key."""
     sign_alg, digest_alg = SIGNATURE_ALGORITHMS[settings.signature_algorithm]
@@ -105,6 +118,6 @@ def build_idp_server(settings: IdpSettings) -> Server:
         }
     )
     config.attribute_converters = [ExactNameAttributeConverter(NAME_FORMAT_UNSPECIFIED)]
-    server = Server(config=config)
+    server = TesseraServer(config=config)
     install_backend(server)
     return server

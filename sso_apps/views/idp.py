@@ -7,7 +7,7 @@ short upstream; each replaced part names the upstream defect where it is done.
 
 import base64
 
-from django.contrib.auth import logout
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
-from accounts.sessions import user_sessions_end
 from sso_apps.idp import flows, post_binding
+from sso_apps.idp import logout as logout_flow
 from sso_apps.idp.csp import csp_for_post_form
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.processors import TesseraProcessor
@@ -28,6 +28,7 @@ from sso_apps.models import AuditEvent
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.metadata import idp_metadata_xml
 from sso_apps.services.audit import audit_record
+from sso_apps.services.sp_sessions import sp_session_record
 
 PENDING_KEY = "saml_pending:{suffix}"
 
@@ -111,7 +112,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
                 url=acs_url or self.runtime.default_acs_url,
                 registered=self.runtime.acs_urls,
             )
-            xml = flows.authn_response_create(
+            issued = flows.authn_response_create(
                 application=self.application,
                 runtime=self.runtime,
                 processor=processor,
@@ -121,14 +122,25 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             )
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
-        self.audit("sso.login", AuditEvent.Outcome.SUCCESS)
+        if self.request.session.session_key is None:
+            self.request.session.save()  # Single Logout finds the session by this key
+        with transaction.atomic(savepoint=False):
+            self.audit("sso.login", AuditEvent.Outcome.SUCCESS)
+            sp_session_record(
+                session_key=self.request.session.session_key,
+                user=self.request.user,
+                application=self.application,
+                name_id=issued.name_id,
+                name_id_format=issued.name_id_format,
+                session_index=issued.session_index,
+            )
         # Rendered directly: upstream render_response() also stores the signed Response
         # in the session for its MFA step, which would keep a bearer token at rest.
         page = HttpResponse(
             self.render_login_html_to_string(
                 context={
                     "acs_url": acs_url,
-                    "saml_response": base64.b64encode(xml.encode()).decode(),
+                    "saml_response": base64.b64encode(issued.xml.encode()).decode(),
                     "relay_state": relay_state,
                     "application": self.application,
                 },
@@ -216,49 +228,17 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
         )
 
 
-# csrf_exempt: SPs POST LogoutRequests cross-site by design (SAML HTTP-POST binding).
-@method_decorator([never_cache, csrf_exempt], name="dispatch")
-class SloView(ApplicationEndpointMixin, LogoutProcessView):
-    """Single Logout: end the IdP session and answer the SP over its configured binding."""
+class LogoutReplyMixin:
+    """Send an SP its LogoutResponse over the app's configured SLO binding."""
 
-    http_method_names = ["get", "post"]
-
-    def dispatch(self, request, *args, **kwargs):
-        # NOTE: deliberately skips upstream's login requirement: an SP must get its
-        # LogoutResponse even when the IdP session has already ended.
-        self.binding = "post" if request.method == "POST" else "redirect"
+    def logout_reply(self, reply: logout_flow.LogoutReply) -> HttpResponse:
         try:
-            received = flows.logout_request_receive(
-                http_request=request, application=self.application, runtime=self.runtime
-            )
-        except SamlError as error:
-            return self.refuse("sso.logout", error.reason)
-        ended_elsewhere = False
-        if received.message.kind == "LogoutRequest" and received.signature_verified:
-            # A POSTed request comes cross-site without our session cookie (SameSite=Lax):
-            # end the named user's sessions wherever they are. Only a verified signature
-            # may do that, or anyone could sign anyone out by naming them.
-            subject = flows.logout_subject(application=self.application, message=received.message)
-            if subject is not None:
-                ended_elsewhere = user_sessions_end(user=subject) > 0
-        logout(request)
-        if received.message.kind == "LogoutResponse":
-            self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, "LogoutResponse received")
-            return HttpResponseRedirect(reverse("userconsole:login"))
-        try:
-            outgoing = flows.logout_response_create(
-                application=self.application, runtime=self.runtime, received=received
+            outgoing = logout_flow.logout_response_create(
+                application=self.application, runtime=self.runtime, reply=reply
             )
             sp_destination_check(application=self.application, url=outgoing.destination)
         except SamlError as error:
             return self.refuse("sso.logout", error.reason, status=409)
-        self.audit(
-            "sso.logout",
-            AuditEvent.Outcome.SUCCESS,
-            ""
-            if ended_elsewhere or received.signature_verified
-            else "Unsigned LogoutRequest: only the session that came with it was ended.",
-        )
         if outgoing.binding == "redirect":
             return HttpResponseRedirect(
                 outgoing.redirect_url(
@@ -267,7 +247,7 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
                 )
             )
         page = render(
-            request,
+            self.request,
             "sso_apps/saml/post_form.html",
             {
                 "acs_url": outgoing.destination,
@@ -278,6 +258,62 @@ class SloView(ApplicationEndpointMixin, LogoutProcessView):
             },
         )
         return csp_for_post_form(page, outgoing.destination)
+
+    def logout_denied(self, reason: str) -> HttpResponse:
+        """A 403 for an app that may not sign anyone out; nothing was ended."""
+        self.audit("sso.logout", AuditEvent.Outcome.DENIED, reason)
+        return render(self.request, "403.html", {"reason": reason}, status=403)
+
+
+# csrf_exempt: SPs POST LogoutRequests cross-site by design (SAML HTTP-POST binding).
+@method_decorator([never_cache, csrf_exempt], name="dispatch")
+class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
+    """Single Logout: end what this app's assertions created and answer its SP."""
+
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        # NOTE: deliberately skips upstream's login requirement: an SP must get its
+        # LogoutResponse even when the IdP session has already ended.
+        self.binding = "post" if request.method == "POST" else "redirect"
+        user = request.user if request.user.is_authenticated else None  # before it is ended
+        try:
+            outcome = logout_flow.logout_receive(
+                http_request=request, application=self.application, runtime=self.runtime
+            )
+        except logout_flow.SloDenied as error:
+            return self.logout_denied(error.reason)
+        except SamlError as error:
+            return self.refuse("sso.logout", error.reason)
+        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason, actor=user)
+        if outcome.reply is None:
+            return HttpResponseRedirect(reverse("userconsole:login"))
+        if outcome.confirm:
+            return render(
+                request, "sso_apps/saml/logout_confirm.html", {"application": self.application}
+            )
+        return self.logout_reply(outcome.reply)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
+    """The user's CSRF-checked "yes, sign me out" to an unsigned LogoutRequest."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None  # before it is ended
+        try:
+            reply = logout_flow.logout_confirmed(http_request=request, application=self.application)
+        except logout_flow.SloDenied as error:
+            return self.logout_denied(error.reason)
+        except SamlError as error:
+            return self.refuse("sso.logout", error.reason)
+        self.binding = reply.binding
+        self.audit(
+            "sso.logout", AuditEvent.Outcome.SUCCESS, "Sign-out confirmed by the user.", actor=user
+        )
+        return self.logout_reply(reply)
 
 
 def _session_user(request):

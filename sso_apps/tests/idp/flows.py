@@ -31,3 +31,11 @@ def response_fields(page) -> dict:
     assert page.status_code == 200, page.text[:500]
     action, fields = posted_form(page.text)
     return {"action": action, **fields}
+
+
+def slo_confirm(client, page, application):
+    """Confirm the sign-out an unsigned LogoutRequest asked for; return the IdP's answer."""
+    assert page.status_code == 200, page.text[:500]
+    confirm_url = reverse("saml:slo-confirm", args=[application.idp_suffix])
+    assert f'action="{confirm_url}"' in page.text
+    return client.post(confirm_url)

@@ -128,13 +128,36 @@ class OneLoginSp:
         auth.process_response(request_id=request_id)
         return auth
 
-    def logout_url(self, *, name_id: str, session_index: str | None = None) -> str:
+    def logout_url(
+        self,
+        *,
+        name_id: str,
+        session_index: str | None = None,
+        name_id_format: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    ) -> str:
         auth = self._auth(url=SP_SLO_URL)
         return auth.logout(
-            name_id=name_id,
-            session_index=session_index,
-            name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            name_id=name_id, session_index=session_index, name_id_format=name_id_format
         )
+
+    def logout_response_url(self, *, in_response_to: str | None) -> str:
+        """Return the IdP SLO URL with this SP's Redirect-binding LogoutResponse.
+
+        in_response_to=None sends an unsolicited one (no InResponseTo attribute at all).
+        """
+        from onelogin.saml2.logout_response import OneLogin_Saml2_Logout_Response
+
+        auth = self._auth(url=SP_SLO_URL)
+        settings = auth.get_settings()
+        response = OneLogin_Saml2_Logout_Response(settings)
+        response.build(in_response_to or "")
+        xml = response.get_xml()
+        if in_response_to is None:
+            xml = xml.replace('InResponseTo=""', "")
+        parameters = {"SAMLResponse": OneLogin_Saml2_Utils.deflate_and_base64_encode(xml)}
+        if self.sign_requests:
+            auth.add_response_signature(parameters)
+        return OneLogin_Saml2_Utils.redirect(settings.get_idp_slo_url(), parameters)
 
     def process_logout_response(self, *, url: str):
         from urllib.parse import parse_qs

@@ -19,5 +19,6 @@ def test_idp_initiated_login_with_a_warm_runtime_rebuilds_nothing(client, saml_a
     assert response.status_code == 200
     assert runtimes.builds == builds
     # Session, user, the app (with its SAML config and SP row in one join), the group
-    # check and the audit event: nothing per attribute, key or ACS URL.
-    assert len(queries.captured_queries) <= 5, [q["sql"][:80] for q in queries.captured_queries]
+    # check, the audit event and the SP session record for Single Logout: nothing per
+    # attribute, key or ACS URL.
+    assert len(queries.captured_queries) <= 6, [q["sql"][:80] for q in queries.captured_queries]

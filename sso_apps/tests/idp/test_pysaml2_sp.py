@@ -7,7 +7,7 @@ from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 
 from sso_apps.services import saml_configs
-from sso_apps.tests.idp.flows import response_fields, sso_redirect
+from sso_apps.tests.idp.flows import response_fields, slo_confirm, sso_redirect
 from sso_apps.tests.idp.sp_harness import (
     PYSAML2_ACS_URL,
     PYSAML2_SLO_URL,
@@ -111,7 +111,9 @@ def test_pysaml2_sp_initiated_logout_completes(client, pysaml2_app, member):
     ((binding, info),) = [(b, i) for b, i in responses.values()]
     location = dict(info["headers"])["Location"]
     assert location.startswith(pysaml2_app.idp_slo_url)
-    answer = client.get(location.replace("http://127.0.0.1:8000", ""))
+    page = client.get(location.replace("http://127.0.0.1:8000", ""))
+    # Unsigned: the user is asked to confirm before the session ends.
+    answer = slo_confirm(client, page, pysaml2_app)
     assert answer.status_code == 302
     assert answer["Location"].startswith(PYSAML2_SLO_URL)
     query = parse_qs(urlsplit(answer["Location"]).query)

@@ -6,7 +6,7 @@ from saml2 import BINDING_HTTP_POST
 
 from sso_apps.models import AuditEvent
 from sso_apps.services import saml_configs
-from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_redirect
+from sso_apps.tests.idp.flows import onelogin_sp, response_fields, slo_confirm, sso_redirect
 from sso_apps.tests.idp.sp_harness import SP_SLO_URL, path_and_query, posted_form
 
 
@@ -17,7 +17,9 @@ def test_sp_initiated_logout_over_redirect_completes_with_python3_saml(client, s
     url, request_id = sp.login_url()
     auth = sp.acs(response_fields(sso_redirect(client, url)), request_id)
     logout_url = sp.logout_url(name_id=auth.get_nameid(), session_index=auth.get_session_index())
-    answer = client.get(path_and_query(logout_url))
+    page = client.get(path_and_query(logout_url))
+    # Unsigned: the user confirms before the session ends.
+    answer = slo_confirm(client, page, saml_app)
     assert answer.status_code == 302
     assert answer["Location"].startswith(SP_SLO_URL + "?")
     query = parse_qs(urlsplit(answer["Location"]).query)
@@ -34,8 +36,10 @@ def test_sp_initiated_logout_answers_over_post_when_configured(client, saml_app,
     saml_app.refresh_from_db()
     client.force_login(member)
     sp = onelogin_sp(client, saml_app)
+    url, request_id = sp.login_url()
+    sp.acs(response_fields(sso_redirect(client, url)), request_id)
     logout_url = sp.logout_url(name_id=member.email)
-    page = client.get(path_and_query(logout_url))
+    page = slo_confirm(client, client.get(path_and_query(logout_url)), saml_app)
     action, fields = posted_form(page.text)
     assert action == SP_SLO_URL
     from sso_apps.tests.idp.sp_harness import pysaml2_client
@@ -96,10 +100,13 @@ def test_only_a_signed_cross_site_logout_request_ends_the_users_other_sessions(
         sp_certificate_pem=sp_keys.certificate_pem,
         sp_private_key_pem=sp_keys.private_key_pem,
     )
+    url, request_id = sp.login_url()
+    auth = sp.acs(response_fields(sso_redirect(client, url)), request_id)
     cross_site = Client()  # the SP's request carries none of our cookies
-    answer = cross_site.get(path_and_query(sp.logout_url(name_id=member.email)))
-    assert answer.status_code == 302
-    # Signed: the named user's sessions end everywhere. Unsigned: anyone could have sent it
-    # naming anyone, so only the (empty) session that came with it ends.
+    logout_url = sp.logout_url(name_id=auth.get_nameid(), session_index=auth.get_session_index())
+    answer = cross_site.get(path_and_query(logout_url))
+    # Signed: the session this app's assertion went to ends. Unsigned, from an app with an
+    # SP certificate: anyone could have sent it naming anyone, so it is refused.
+    assert answer.status_code == (302 if signed else 400)
     expected = 302 if signed else 200
     assert client.get(reverse("userconsole:home")).status_code == expected

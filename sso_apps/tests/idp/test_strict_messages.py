@@ -115,10 +115,13 @@ def _member_of(application):
 
 @pytest.fixture
 def victim_browser(client, signing_app, password):
-    """The victim signed in with a password, so their session is tracked and can be ended."""
+    """The victim signed in and launched the app, so SLO from its SP may end that session."""
     victim = _member_of(signing_app)
     client.post(reverse("userconsole:login"), {"email": victim.email, "password": password})
     assert client.get(reverse("userconsole:home")).status_code == 200
+    # Single Logout ends only sessions the app's own assertions reached (hole 4).
+    launch = client.post(reverse("saml:init", kwargs={"suffix": signing_app.idp_suffix}))
+    assert b"SAMLResponse" in launch.content
     return client
 
 

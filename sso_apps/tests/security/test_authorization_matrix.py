@@ -72,6 +72,7 @@ MATRIX = {
     # SAML endpoints: no SAMLRequest is a 400 for everyone; metadata is public.
     "saml:sso": row(*[(400, 400)] * 5),
     "saml:slo": row(*[(400, 400)] * 5),
+    "saml:slo-confirm": row(*[(405, 400)] * 5),
     "saml:continue": row((LOGIN, LOGIN), *[(400, 405)] * 4),
     # IdP-initiated SSO only for members of an authorised group.
     "saml:init": row((LOGIN, LOGIN), (200, 200), (403, 403), (403, 403), (403, 403)),

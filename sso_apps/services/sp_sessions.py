@@ -1,0 +1,103 @@
+"""Record which IdP sessions each app's assertions reached, and the LogoutRequests we sent."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sso_apps.models import Application, IssuedLogoutRequest, SpSession
+
+# How long an SP has to answer a LogoutRequest of ours.
+LOGOUT_REQUEST_LIFETIME = datetime.timedelta(minutes=10)
+
+
+def _now() -> datetime.datetime:
+    """Return the current time. Used for mocking in tests."""
+    return timezone.now()
+
+
+# NOTE: savepoint=False: this runs on every sign-in, inside the caller's transaction with
+# the success audit event; a savepoint would cost two more round trips for nothing.
+@transaction.atomic(savepoint=False)
+def sp_session_record(
+    *,
+    session_key: str,
+    user,
+    application: Application,
+    name_id: str,
+    name_id_format: str,
+    session_index: str,
+) -> SpSession:
+    """Remember that this IdP session sent the app an assertion with this subject."""
+    sp_session = SpSession(
+        session_key=session_key,
+        user=user,
+        application=application,
+        name_id=name_id,
+        name_id_format=name_id_format,
+        session_index=session_index,
+    )
+    # The user and app rows were just loaded and the SessionIndex is fresh and random
+    # (its uniqueness is the database's to enforce): checking those would add three
+    # queries to the sign-in path.
+    sp_session.full_clean(exclude={"user", "application"}, validate_constraints=False)
+    sp_session.save(force_insert=True)
+    return sp_session
+
+
+@transaction.atomic
+def sp_sessions_forget(*, application: Application, session_keys) -> int:
+    """Delete the app's records for these IdP sessions once they are logged out."""
+    return SpSession.objects.filter(application=application, session_key__in=session_keys).delete()[
+        0
+    ]
+
+
+@transaction.atomic
+def issued_logout_request_record(
+    *,
+    application: Application,
+    request_id: str,
+    session_key: str,
+    lifetime: datetime.timedelta = LOGOUT_REQUEST_LIFETIME,
+) -> IssuedLogoutRequest:
+    """Remember a LogoutRequest sent to the app's SP, so its one answer is accepted."""
+    issued = IssuedLogoutRequest(
+        application=application,
+        request_id=request_id,
+        session_key=session_key,
+        expires_at=_now() + lifetime,
+    )
+    issued.full_clean()
+    issued.save()
+    return issued
+
+
+@transaction.atomic
+def issued_logout_request_consume(
+    *, application: Application, request_id: str
+) -> IssuedLogoutRequest | None:
+    """Use up our LogoutRequest this answers; return it, or None if unknown, used or late."""
+    issued = IssuedLogoutRequest.objects.filter(
+        application=application, request_id=request_id, expires_at__gte=_now()
+    ).first()
+    if issued is None:
+        return None
+    # Only the one request whose DELETE removed the row may act on it, even when raced.
+    deleted, _ = IssuedLogoutRequest.objects.filter(pk=issued.pk).delete()
+    return issued if deleted else None
+
+
+def sp_session_records_purge() -> int:
+    """Delete expired LogoutRequest records and SP sessions past any session's lifetime."""
+    now = _now()
+    lifetime = max(
+        settings.SESSION_COOKIE_AGE,
+        getattr(settings, "TESSERA_SESSION_ABSOLUTE_LIFETIME_SECONDS", 0),
+    )
+    requests = IssuedLogoutRequest.objects.filter(expires_at__lt=now).delete()[0]
+    sessions = SpSession.objects.filter(
+        created_at__lt=now - datetime.timedelta(seconds=lifetime)
+    ).delete()[0]
+    return requests + sessions

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     # After accounts: its models call get_user_model() at import time.
     "portal.apps.Saml2IdpConfig",
     "sso_apps",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -107,9 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "userconsole:login"
-LOGIN_REDIRECT_URL = "userconsole:home"
-LOGOUT_REDIRECT_URL = "userconsole:login"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
 
 # --- Brute-force throttling (django-axes): lock a username, and separately an IP,
 # after repeated failures, for a while; admin and console sign-in alike.

@@ -111,7 +111,7 @@ def test_sessions_end_ends_exactly_the_given_sessions(client, user_factory, pass
     user = user_factory(email="twice@example.com")
     browsers = [Client(), Client()]
     for browser in browsers:
-        browser.post(reverse("userconsole:login"), {"email": user.email, "password": password})
+        browser.post(reverse("console:login"), {"email": user.email, "password": password})
     first, second = (browser.session.session_key for browser in browsers)
 
     assert sessions_end(session_keys={first, ""}) == 1

@@ -57,7 +57,7 @@ def member(user_factory, group_factory):
 
 
 def _home(client, **query):
-    response = client.get(reverse("userconsole:home"), query)
+    response = client.get(reverse("console:home"), query)
     assert response.status_code == 200
     return response.text
 
@@ -184,14 +184,14 @@ def test_tile_of_an_app_the_user_just_lost_gives_403_not_a_response(client, memb
 @pytest.mark.django_db
 def test_account_page_shows_name_email_and_groups(client, member):
     client.force_login(member)
-    page = client.get(reverse("userconsole:account")).text
+    page = client.get(reverse("console:account")).text
     assert "tiles@example.com" in page and "Tile group" in page
 
 
 @pytest.mark.django_db
 def test_password_change_applies_django_validators(client, member, password):
     client.force_login(member)
-    url = reverse("userconsole:account")
+    url = reverse("console:account")
     weak = client.post(
         url, {"old_password": password, "new_password1": "123", "new_password2": "123"}
     )
@@ -203,4 +203,4 @@ def test_password_change_applies_django_validators(client, member, password):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.check_password(strong)
-    assert client.get(reverse("userconsole:home")).status_code == 200
+    assert client.get(reverse("console:home")).status_code == 200

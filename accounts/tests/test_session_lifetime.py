@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from accounts.models import ConsoleSession
+from accounts.models import UserSession
 
 HOUR = 3600
 START = 1_900_000_000
@@ -28,9 +28,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def signed_in(client, user_factory, password, clock):
     user = user_factory(email="ada@example.com")
-    response = client.post(
-        reverse("console:login"), {"email": user.email, "password": password}
-    )
+    response = client.post(reverse("console:login"), {"email": user.email, "password": password})
     assert response.status_code == 302
     return client
 
@@ -55,7 +53,7 @@ def test_an_idle_session_is_signed_out(signed_in, clock):
     assert response["Location"].startswith(reverse("console:login"))
     assert SESSION_KEY not in signed_in.session
     # Single Logout no longer counts it as a live session.
-    assert not ConsoleSession.objects.exists()
+    assert not UserSession.objects.exists()
 
 
 @pytest.mark.django_db

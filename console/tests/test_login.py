@@ -85,16 +85,16 @@ def test_logout_returns_to_console_sign_in(client, user_factory, method):
 def test_signing_in_forgets_the_users_expired_sessions(client, user_factory, password):
     from django.contrib.sessions.models import Session
 
-    from accounts.models import ConsoleSession
+    from accounts.models import UserSession
 
     user = user_factory(email="again@example.com")
     url = reverse("console:login")
     client.post(url, {"email": user.email, "password": password})
-    first = ConsoleSession.objects.get(user=user).session_key
+    first = UserSession.objects.get(user=user).session_key
     Session.objects.filter(session_key=first).delete()  # it expired and was cleared
     client.cookies.clear()
     client.post(url, {"email": user.email, "password": password})
-    keys = list(ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True))
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     assert first not in keys and len(keys) == 1
 
 

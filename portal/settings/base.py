@@ -9,6 +9,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # The public origin of this IdP, used to build the IdP URLs that admins paste into vendors.
 TESSERA_BASE_URL = env.str("TESSERA_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The password seed_demo gives its demo accounts (it refuses to run with DEBUG off).
+TESSERA_DEMO_PASSWORD = env.str("TESSERA_DEMO_PASSWORD", default="tessera-demo")
 
 INSTALLED_APPS = [
     "portal.apps.TesseraAdminConfig",

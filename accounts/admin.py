@@ -2,19 +2,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import rules, selectors, services
 from accounts.forms import AddToGroupForm, UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import User, UserGroup
-from sso_apps.admin.base import SelectionPageView
-from sso_apps.admin.display import status_badge
-from sso_apps.models import Application
-from sso_apps.services.applications import group_applications_set
 
 PROTECTED_REASON = _("Only a superuser may change a superuser.")
 
@@ -30,7 +25,15 @@ class UserAdmin(DjangoUserAdmin):
 
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
-    list_display = ("email", "username", "full_name", "department", "state", "is_staff", "groups")
+    list_display = (
+        "email",
+        "username",
+        "full_name",
+        "department",
+        "state",
+        "is_staff",
+        "user_groups_list",
+    )
     list_filter = ("state", "is_staff", "user_groups", "department")
     search_fields = ("email", "username", "first_name", "last_name", "display_name", "department")
     ordering = ("email",)
@@ -168,7 +171,7 @@ class UserAdmin(DjangoUserAdmin):
             )
 
     def get_queryset(self, request):
-        # The groups column would otherwise cost one query per row.
+        # The user groups column would otherwise cost one query per row.
         return (
             super()
             .get_queryset(request)
@@ -187,7 +190,7 @@ class UserAdmin(DjangoUserAdmin):
         return obj.get_full_name()
 
     @admin.display(description=_("user groups"))
-    def groups(self, obj):
+    def user_groups_list(self, obj):
         return ", ".join(group.name for group in obj.user_groups.all()) or "—"
 
     def _changeable(self, request, queryset, attempted):
@@ -259,59 +262,12 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
-class GroupApplicationsView(SelectionPageView):
-    """The group's Applications tab: the same authorisation as an app's User Groups tab."""
-
-    template_name = "admin/accounts/usergroup/applications.html"
-    columns = (_("Application"), _("Connector"), _("Status"))
-    saved_message = _("Applications saved: this group may use %(count)d applications.")
-
-    @property
-    def title(self):
-        return _("%(group)s · Applications") % {"group": self.object}
-
-    def has_permission(self, name, obj=None):
-        allowed = super().has_permission(name, obj)
-        if name == "view":
-            return allowed and self.request.user.has_perm("sso_apps.view_application")
-        # Writing here changes applications' access, so it needs both change rights.
-        return allowed and self.request.user.has_perm("sso_apps.change_application")
-
-    def candidates(self):
-        return Application.objects.select_related("connector").order_by("display_label", "pk")
-
-    def search(self, queryset, query):
-        return queryset.filter(
-            Q(display_label__icontains=query) | Q(connector__name__icontains=query)
-        )
-
-    def current_ids(self):
-        return set(self.object.applications.values_list("pk", flat=True))
-
-    def cells(self, application):
-        return [application.display_label, application.connector.name, status_badge(application)]
-
-    def save(self, selected):
-        group_applications_set(group=self.object, applications=list(selected), request=self.request)
-
-
 @admin.register(UserGroup)
 class UserGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "description", "member_count")
     search_fields = ("name", "description")
     autocomplete_fields = ("members",)
     fieldsets = ((None, {"fields": ("name", "description", "members")}),)
-
-    def get_urls(self):
-        applications = self.admin_site.admin_view(GroupApplicationsView.as_view(model_admin=self))
-        return [
-            path(
-                "<int:pk>/applications/",
-                applications,
-                name="accounts_usergroup_applications",
-            ),
-            *super().get_urls(),
-        ]
 
     def get_queryset(self, request):
         # One aggregate query instead of a COUNT per row for the member column.

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("User Management")
 
     def connect_roles_sync(self):
+        # NOTE: imported here because roles imports auth's models, which cannot load
+        # before the app registry is ready (this module is read while it is populated).
         from accounts.roles import roles_sync_permissions
 
         # Permissions only exist after every app has migrated, so the roles created
@@ -16,4 +18,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         self.connect_roles_sync()
-        from accounts import middleware, sessions  # noqa: F401  (connect the session signals)
+        # NOTE: imported here, once the models are loaded, for their @receiver side
+        # effect: they connect the session signals.
+        from accounts import middleware, sessions  # noqa: F401

@@ -122,19 +122,19 @@ class UserGroup(models.Model):
         return self.name
 
 
-class ConsoleSession(models.Model):
+class UserSession(models.Model):
     """A signed-in session of a user, so Single Logout can end it from another request.
 
     An SP's LogoutRequest arrives cross-site, without the user's session cookie
     (SameSite=Lax); the IdP finds the user's sessions here instead.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="console_sessions")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
     session_key = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("console session")
+        verbose_name = _("user session")
 
     def __str__(self):
         return f"{self.user} session"

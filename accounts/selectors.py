@@ -1,6 +1,7 @@
 """Reads of the directory that are more than a one-line query."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower
 
 from accounts.models import User, UserGroup
 
@@ -17,9 +18,6 @@ def user_autocomplete(*, term: str) -> QuerySet[User]:
     lower-cased expression indexes), so a lookup stays fast with 100,000+ users where
     LIKE '%term%' would read every row.
     """
-    from django.db.models import Q
-    from django.db.models.functions import Lower
-
     term = term.strip().lower()
     if not term:
         return User.objects.none()

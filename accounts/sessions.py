@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from accounts.models import ConsoleSession
+from accounts.models import UserSession
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_track")
@@ -21,11 +21,11 @@ def session_track(sender, request, user, **kwargs):
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     dead = [
         key
-        for key in ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True)
+        for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True)
         if not store.exists(key)
     ]
-    ConsoleSession.objects.filter(user=user, session_key__in=dead).delete()
-    ConsoleSession.objects.get_or_create(
+    UserSession.objects.filter(user=user, session_key__in=dead).delete()
+    UserSession.objects.get_or_create(
         session_key=request.session.session_key, defaults={"user": user}
     )
 
@@ -33,12 +33,12 @@ def session_track(sender, request, user, **kwargs):
 @receiver(user_logged_out, dispatch_uid="accounts.session_forget")
 def session_forget(sender, request, user, **kwargs):
     if request is not None and getattr(request, "session", None) is not None:
-        ConsoleSession.objects.filter(session_key=request.session.session_key).delete()
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
 def user_sessions_end(*, user) -> int:
     """End every signed-in session of the user, in whatever session store is configured."""
-    keys = list(ConsoleSession.objects.filter(user=user).values_list("session_key", flat=True))
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     return sessions_end(session_keys=keys)
 
 
@@ -52,5 +52,5 @@ def sessions_end(*, session_keys) -> int:
     keys = sorted({key for key in session_keys if key})
     for key in keys:
         store(session_key=key).delete()
-    ConsoleSession.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

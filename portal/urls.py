@@ -7,9 +7,9 @@ from django.views.static import serve
 handler403 = "portal.views.permission_denied"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="userconsole:home", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
     path("admin/", admin.site.urls),
-    path("userconsole/", include("accounts.urls")),
+    path("userconsole/", include("console.urls")),
     path("saml2/", include("sso_apps.urls")),
 ]
 

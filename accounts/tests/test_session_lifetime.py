@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from accounts.models import ConsoleSession
+from accounts.models import UserSession
 
 HOUR = 3600
 START = 1_900_000_000
@@ -28,15 +28,13 @@ def clock(monkeypatch):
 @pytest.fixture
 def signed_in(client, user_factory, password, clock):
     user = user_factory(email="ada@example.com")
-    response = client.post(
-        reverse("userconsole:login"), {"email": user.email, "password": password}
-    )
+    response = client.post(reverse("console:login"), {"email": user.email, "password": password})
     assert response.status_code == 302
     return client
 
 
 def _home_status(client) -> int:
-    return client.get(reverse("userconsole:home")).status_code
+    return client.get(reverse("console:home")).status_code
 
 
 def test_default_limits_are_eight_hours_idle_and_a_day_in_all(settings):
@@ -50,12 +48,12 @@ def test_an_idle_session_is_signed_out(signed_in, clock):
     clock.advance(8 * HOUR - 60)
     assert _home_status(signed_in) == 200
     clock.advance(8 * HOUR + 1)
-    response = signed_in.get(reverse("userconsole:home"))
+    response = signed_in.get(reverse("console:home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("userconsole:login"))
+    assert response["Location"].startswith(reverse("console:login"))
     assert SESSION_KEY not in signed_in.session
     # Single Logout no longer counts it as a live session.
-    assert not ConsoleSession.objects.exists()
+    assert not UserSession.objects.exists()
 
 
 @pytest.mark.django_db
@@ -133,7 +131,7 @@ def test_signing_in_again_restarts_both_clocks(signed_in, clock, password):
         assert _home_status(signed_in) == 200
     signed_in.logout()
     again = signed_in.post(
-        reverse("userconsole:login"), {"email": "ada@example.com", "password": password}
+        reverse("console:login"), {"email": "ada@example.com", "password": password}
     )
     assert again.status_code == 302
     clock.advance(7 * HOUR)  # 28 h after the first sign-in, 7 h after this one

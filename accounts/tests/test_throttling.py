@@ -5,7 +5,7 @@ from django.urls import reverse
 @pytest.mark.django_db
 def test_console_sign_in_locks_after_repeated_failures(client, user_factory, password, settings):
     user_factory(email="victim@example.com")
-    url = reverse("userconsole:login")
+    url = reverse("console:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(url, {"email": "victim@example.com", "password": "wrong"})
     # Even the right password is refused while locked, and the page says why.
@@ -29,7 +29,7 @@ def test_admin_sign_in_locks_after_repeated_failures(client, admin_factory, pass
 @pytest.mark.django_db
 def test_fewer_failures_than_the_limit_do_not_lock(client, user_factory, password, settings):
     user_factory(email="ok@example.com")
-    url = reverse("userconsole:login")
+    url = reverse("console:login")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         client.post(url, {"email": "ok@example.com", "password": "wrong"})
     response = client.post(url, {"email": "ok@example.com", "password": password})

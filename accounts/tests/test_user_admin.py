@@ -28,6 +28,16 @@ def test_user_list_shows_groups_without_a_query_per_row(
 
 
 @pytest.mark.django_db
+def test_user_list_column_of_directory_groups_is_not_called_groups(admin_client, user_factory):
+    # "groups" on a user means their admin roles (the form's field); the column is user groups.
+    user_factory()
+    page = admin_client.get(reverse("admin:accounts_user_changelist")).text
+    assert 'class="column-user_groups_list"' in page
+    assert "column-groups" not in page
+    assert "<span>User groups</span>" in page
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("query", "shown", "hidden"),
     [

@@ -9,6 +9,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # The public origin of this IdP, used to build the IdP URLs that admins paste into vendors.
 TESSERA_BASE_URL = env.str("TESSERA_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The password seed_demo gives its demo accounts (it refuses to run with DEBUG off).
+TESSERA_DEMO_PASSWORD = env.str("TESSERA_DEMO_PASSWORD", default="tessera-demo")
 
 INSTALLED_APPS = [
     "portal.apps.TesseraAdminConfig",
@@ -25,6 +27,7 @@ INSTALLED_APPS = [
     # After accounts: its models call get_user_model() at import time.
     "portal.apps.Saml2IdpConfig",
     "sso_apps",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -107,9 +110,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "userconsole:login"
-LOGIN_REDIRECT_URL = "userconsole:home"
-LOGOUT_REDIRECT_URL = "userconsole:login"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
 
 # --- Brute-force throttling (django-axes): lock a username, and separately an IP,
 # after repeated failures, for a while; admin and console sign-in alike.

@@ -65,15 +65,15 @@ def end_user(user_factory):
 def _pages(client, app, member, administrator, end_user):
     """Yield (name, response) for a page of every kind."""
     suffix = app.idp_suffix
-    yield "console login", client.get(reverse("userconsole:login"))
+    yield "console login", client.get(reverse("console:login"))
     yield "404", client.get("/no-such-page/")
     yield "saml metadata", client.get(reverse("saml:metadata", args=[suffix]))
     yield "saml error", client.get(reverse("saml:sso", args=[suffix]))
     client.force_login(end_user)
     yield "403", client.get(reverse("admin:index"))
     client.force_login(member)
-    yield "console home", client.get(reverse("userconsole:home"))
-    yield "console account", client.get(reverse("userconsole:account"))
+    yield "console home", client.get(reverse("console:home"))
+    yield "console account", client.get(reverse("console:account"))
     yield "saml launch", client.get(reverse("saml:init", args=[suffix]))
     client.force_login(administrator)
     yield "admin index", client.get(reverse("admin:index"))
@@ -107,7 +107,7 @@ def test_sign_in_auto_post_page_may_post_to_its_acs_url_only(client, saml_app, m
     nonce = _nonce(policy(response))
     assert nonce and f'<script nonce="{nonce}">' in response.text
     # The policy would block the header's sign-out form, so the page has none.
-    assert reverse("userconsole:logout") not in response.text
+    assert reverse("console:logout") not in response.text
 
 
 @pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_production_sends_hsts_and_secure_cookies(
     for name, value in _production_settings(monkeypatch).items():
         setattr(settings, name, value)
     user_factory(email="ada@example.com")
-    page = client.get(reverse("userconsole:login"), secure=True)
+    page = client.get(reverse("console:login"), secure=True)
     assert page.status_code == 200
     assert_hardened(page)
     hsts = page["Strict-Transport-Security"]
@@ -164,7 +164,7 @@ def test_production_sends_hsts_and_secure_cookies(
     csrf = page.cookies["csrftoken"]
     assert csrf["secure"] and csrf["samesite"] == "Lax"
     signed_in = client.post(
-        reverse("userconsole:login"),
+        reverse("console:login"),
         {"email": "ada@example.com", "password": password},
         secure=True,
     )
@@ -173,5 +173,5 @@ def test_production_sends_hsts_and_secure_cookies(
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
     assert int(session["max-age"]) <= settings.TESSERA_SESSION_ABSOLUTE_LIFETIME_SECONDS
     # Plain http is sent to https first, before any page is served.
-    plain = client.get(reverse("userconsole:login"))
+    plain = client.get(reverse("console:login"))
     assert plain.status_code == 301 and plain["Location"].startswith("https://")

@@ -74,7 +74,7 @@ def test_ssl_redirect_ignores_a_forged_forwarded_proto(client, settings, proxies
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_SSL_REDIRECT = True
     # The test client's REMOTE_ADDR is 127.0.0.1.
-    response = client.get(reverse("userconsole:login"), HTTP_X_FORWARDED_PROTO="https")
+    response = client.get(reverse("console:login"), HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == status
 
 

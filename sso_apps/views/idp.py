@@ -287,7 +287,7 @@ class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
             return self.refuse("sso.logout", error.reason)
         self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason, actor=user)
         if outcome.reply is None:
-            return HttpResponseRedirect(reverse("userconsole:login"))
+            return HttpResponseRedirect(reverse("console:login"))
         if outcome.confirm:
             return render(
                 request, "sso_apps/saml/logout_confirm.html", {"application": self.application}

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_directory_seed, demo_users_generate
-from portal.settings.env import env
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, users, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo sets well-known passwords; it runs only with DEBUG on.")
-        password = env.str("TESSERA_DEMO_PASSWORD", default="tessera-demo")
+        password = settings.TESSERA_DEMO_PASSWORD
         accounts = demo_directory_seed(password=password)
         if users:
             created = demo_users_generate(count=users, password=password, out=self.stdout)

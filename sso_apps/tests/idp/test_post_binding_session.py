@@ -114,7 +114,7 @@ def test_cookieless_post_is_reposted_and_the_existing_session_answers_it(
     assert result["RelayState"] == RELAY_STATE
     assert signed_in.session.session_key == original_key
     assert session_keys() == before
-    assert signed_in.get(reverse("userconsole:home")).status_code == 200
+    assert signed_in.get(reverse("console:home")).status_code == 200
 
 
 @pytest.mark.django_db

@@ -74,8 +74,8 @@ def test_logout_request_from_an_unknown_issuer_is_refused_and_keeps_the_session(
 @pytest.mark.django_db
 def test_console_logout_get_returns_to_the_console_sign_in(client, member):
     client.force_login(member)
-    response = client.get(reverse("userconsole:logout"))
-    assert response["Location"] == reverse("userconsole:login")
+    response = client.get(reverse("console:logout"))
+    assert response["Location"] == reverse("console:login")
 
 
 @pytest.mark.django_db
@@ -91,8 +91,8 @@ def test_only_a_signed_cross_site_logout_request_ends_the_users_other_sessions(
     sp_keys = generate_key_pair(common_name="sp.example.com")
     saml_configs.saml_config_update(application=saml_app, sp_certificate=sp_keys.certificate_pem)
     saml_app.refresh_from_db()
-    client.post(reverse("userconsole:login"), {"email": member.email, "password": password})
-    assert client.get(reverse("userconsole:home")).status_code == 200
+    client.post(reverse("console:login"), {"email": member.email, "password": password})
+    assert client.get(reverse("console:home")).status_code == 200
     sp = onelogin_sp(
         client,
         saml_app,
@@ -109,4 +109,4 @@ def test_only_a_signed_cross_site_logout_request_ends_the_users_other_sessions(
     # SP certificate: anyone could have sent it naming anyone, so it is refused.
     assert answer.status_code == (302 if signed else 400)
     expected = 302 if signed else 200
-    assert client.get(reverse("userconsole:home")).status_code == expected
+    assert client.get(reverse("console:home")).status_code == expected

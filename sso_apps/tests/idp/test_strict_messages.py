@@ -117,8 +117,8 @@ def _member_of(application):
 def victim_browser(client, signing_app, password):
     """The victim signed in and launched the app, so SLO from its SP may end that session."""
     victim = _member_of(signing_app)
-    client.post(reverse("userconsole:login"), {"email": victim.email, "password": password})
-    assert client.get(reverse("userconsole:home")).status_code == 200
+    client.post(reverse("console:login"), {"email": victim.email, "password": password})
+    assert client.get(reverse("console:home")).status_code == 200
     # Single Logout ends only sessions the app's own assertions reached (hole 4).
     launch = client.post(reverse("saml:init", kwargs={"suffix": signing_app.idp_suffix}))
     assert b"SAMLResponse" in launch.content
@@ -143,7 +143,7 @@ def test_comment_injected_into_a_signed_logout_request_is_refused_and_ends_no_se
     answer = send(Client(), "saml:slo", signing_app, tampered, binding="post")
 
     assert_refused(answer, "sso.logout", "comment or processing instruction")
-    assert victim_browser.get(reverse("userconsole:home")).status_code == 200
+    assert victim_browser.get(reverse("console:home")).status_code == 200
 
 
 @pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_the_untampered_signed_logout_request_is_accepted(signing_app, victim_br
 
     assert answer.status_code == 302
     assert answer["Location"].startswith(SP_SLO_URL + "?")
-    assert victim_browser.get(reverse("userconsole:home")).status_code == 302
+    assert victim_browser.get(reverse("console:home")).status_code == 302
 
 
 # --- Destination: required when signed, and only the endpoint's own URL ---------------------
@@ -183,7 +183,7 @@ def test_a_signed_logout_request_without_destination_is_refused(signing_app, vic
     response = send_signed(Client(), "saml:slo", signing_app, xml, binding="redirect")
 
     assert_refused(response, "sso.logout", "names no Destination")
-    assert victim_browser.get(reverse("userconsole:home")).status_code == 200
+    assert victim_browser.get(reverse("console:home")).status_code == 200
 
 
 @pytest.mark.django_db

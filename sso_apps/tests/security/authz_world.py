@@ -13,7 +13,7 @@ from django.contrib.sessions.models import Session
 from django.db.models import Model
 from django.utils import timezone
 
-from accounts.models import ConsoleSession
+from accounts.models import UserSession
 from accounts.roles import READ_ONLY
 from accounts.tests.factories import ROLES, UserFactory, UserGroupFactory, admin_with_role
 from sso_apps.models import (
@@ -117,7 +117,7 @@ def content_type_id(label: str) -> int:
 
 
 # Rows any signed-in user writes about themselves: their session and its tracking row.
-SESSION_MODELS = (Session, ConsoleSession)
+SESSION_MODELS = (Session, UserSession)
 # The audit trail of a refusal is what a refused write must leave behind.
 REFUSAL_OUTCOMES = (AuditEvent.Outcome.DENIED, AuditEvent.Outcome.FAILURE)
 

@@ -64,11 +64,11 @@ FORBIDDEN = ((403, 403), (403, 403))
 MATRIX = {
     # Public and console pages.
     "": row(*[(302, 302)] * 5),
-    "userconsole:home": row((LOGIN, LOGIN), *[(200, 200)] * 4),
-    "userconsole:account": row((LOGIN, LOGIN), *[(200, 200)] * 4),
+    "console:home": row((LOGIN, LOGIN), *[(200, 200)] * 4),
+    "console:account": row((LOGIN, LOGIN), *[(200, 200)] * 4),
     # Signed-in users are sent on from the sign-in page; a POST without fields is re-shown.
-    "userconsole:login": row((200, 200), *[(302, 200)] * 4),
-    "userconsole:logout": row(*[(LOGIN, LOGIN)] * 5),
+    "console:login": row((200, 200), *[(302, 200)] * 4),
+    "console:logout": row(*[(LOGIN, LOGIN)] * 5),
     # SAML endpoints: no SAMLRequest is a 400 for everyone; metadata is public.
     "saml:sso": row(*[(400, 400)] * 5),
     "saml:slo": row(*[(400, 400)] * 5),

@@ -67,7 +67,7 @@ def _member_of(application):
 
 
 def _signed_in(browser) -> bool:
-    return browser.get(reverse("userconsole:home")).status_code == 200
+    return browser.get(reverse("console:home")).status_code == 200
 
 
 def _cross_site_logout(sp, **logout):
@@ -257,7 +257,7 @@ def test_a_logout_response_to_our_request_is_accepted_once(client, saml_app, mem
 
     first = client.get(url)
     assert first.status_code == 302
-    assert first["Location"] == reverse("userconsole:login")
+    assert first["Location"] == reverse("console:login")
     assert not _signed_in(client)
 
     client.force_login(member)

@@ -106,16 +106,16 @@ def test_sessions_end_ends_exactly_the_given_sessions(client, user_factory, pass
     from django.test import Client
     from django.urls import reverse
 
-    from accounts.models import ConsoleSession
+    from accounts.models import UserSession
 
     user = user_factory(email="twice@example.com")
     browsers = [Client(), Client()]
     for browser in browsers:
-        browser.post(reverse("userconsole:login"), {"email": user.email, "password": password})
+        browser.post(reverse("console:login"), {"email": user.email, "password": password})
     first, second = (browser.session.session_key for browser in browsers)
 
     assert sessions_end(session_keys={first, ""}) == 1
 
     assert not Session.objects.filter(session_key=first).exists()
     assert Session.objects.filter(session_key=second).exists()
-    assert list(ConsoleSession.objects.values_list("session_key", flat=True)) == [second]
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [second]

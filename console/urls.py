@@ -1,12 +1,12 @@
 from django.urls import path
 
-from accounts import views
+from console import views
 
-app_name = "userconsole"
+app_name = "console"
 
 urlpatterns = [
     path("", views.console_home, name="home"),
     path("account/", views.console_account, name="account"),
-    path("login/", views.console_login, name="login"),
+    path("login/", views.ConsoleLoginView.as_view(), name="login"),
     path("logout/", views.console_logout, name="logout"),
 ]

@@ -49,15 +49,8 @@ def tile_factory(connectors):
     return make
 
 
-@pytest.fixture
-def member(user_factory, group_factory):
-    user = user_factory(email="tiles@example.com")
-    group_factory(name="Tile group", members=[user])
-    return user
-
-
 def _home(client, **query):
-    response = client.get(reverse("userconsole:home"), query)
+    response = client.get(reverse("console:home"), query)
     assert response.status_code == 200
     return response.text
 
@@ -179,28 +172,3 @@ def test_tile_of_an_app_the_user_just_lost_gives_403_not_a_response(client, memb
     response = client.post(reverse("saml:init", args=[application.idp_suffix]))
     assert response.status_code == 403
     assert "SAMLResponse" not in response.text
-
-
-@pytest.mark.django_db
-def test_account_page_shows_name_email_and_groups(client, member):
-    client.force_login(member)
-    page = client.get(reverse("userconsole:account")).text
-    assert "tiles@example.com" in page and "Tile group" in page
-
-
-@pytest.mark.django_db
-def test_password_change_applies_django_validators(client, member, password):
-    client.force_login(member)
-    url = reverse("userconsole:account")
-    weak = client.post(
-        url, {"old_password": password, "new_password1": "123", "new_password2": "123"}
-    )
-    assert weak.status_code == 200 and "too short" in weak.text
-    strong = "Plinth-Harbour-Quartz-71"
-    response = client.post(
-        url, {"old_password": password, "new_password1": strong, "new_password2": strong}
-    )
-    assert response.status_code == 302
-    member.refresh_from_db()
-    assert member.check_password(strong)
-    assert client.get(reverse("userconsole:home")).status_code == 200

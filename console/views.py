@@ -1,14 +1,14 @@
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ConsoleLoginForm, ConsolePasswordChangeForm
+from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm
 from sso_apps.selectors import console_tiles
 
 
@@ -19,7 +19,7 @@ def console_home(request):
     query = request.GET.get("q", "")[:100]
     return render(
         request,
-        "userconsole/home.html",
+        "console/home.html",
         {"applications": console_tiles(user=request.user, query=query), "query": query},
     )
 
@@ -36,29 +36,29 @@ def console_account(request):
         # Keep this session signed in; other sessions of the user end.
         update_session_auth_hash(request, user)
         messages.success(request, "Your password was changed.")
-        return redirect("userconsole:account")
+        return redirect("console:account")
     groups = request.user.user_groups.order_by("name").values_list("name", flat=True)
-    return render(request, "userconsole/account.html", {"form": form, "groups": list(groups)})
+    return render(request, "console/account.html", {"form": form, "groups": list(groups)})
 
 
-@sensitive_post_parameters("password")
-@csrf_protect
-@never_cache
-@require_http_methods(["GET", "POST"])
-def console_login(request):
-    """Sign a user in to the User Console, then send them where they were going."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
-    if request.user.is_authenticated and request.method == "GET":
-        return redirect(next_url or "userconsole:home")
-    form = ConsoleLoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.get_user())
-        return redirect(next_url or "userconsole:home")
-    return render(request, "userconsole/login.html", {"form": form, "next": next_url})
+class ConsoleLoginView(LoginView):
+    """Sign a user in to the User Console, then send them where they were going.
+
+    Django's view supplies the safe-next check (same host, https when we are), CSRF,
+    never-cache and sensitive-parameter handling; the form adds the state messages.
+    """
+
+    template_name = "console/login.html"
+    authentication_form = ConsoleLoginForm
+    # HEAD and OPTIONS were never served here; keep them a 405.
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        # NOTE: not redirect_authenticated_user, which redirects a POST too: a signed-in
+        # user who posts this form signs in again (perhaps as someone else), as before.
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
 
 
 # NOTE: GET is allowed on purpose: vendors send users to this URL as their
@@ -67,4 +67,4 @@ def console_login(request):
 def console_logout(request):
     """End the console (and so the IdP) session and return to the sign-in page."""
     logout(request)
-    return redirect("userconsole:login")
+    return redirect("console:login")

@@ -62,9 +62,13 @@ class ConsoleLoginView(LoginView):
 
 
 # NOTE: GET is allowed on purpose: vendors send users to this URL as their
-# "Sign-out page url" after their own logout, and that arrives as a plain GET.
+# "Sign-out page url" after their own logout, and that arrives as a plain GET. A GET
+# only asks: signing out on any cross-site GET would let every page sign users out.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def console_logout(request):
-    """End the console (and so the IdP) session and return to the sign-in page."""
+    """End the console (and so the IdP) session on POST; on GET ask first if signed in."""
+    if request.method == "GET" and request.user.is_authenticated:
+        return render(request, "console/logout_confirm.html")
     logout(request)
     return redirect("console:login")

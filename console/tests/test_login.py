@@ -73,12 +73,38 @@ def test_sign_in_follows_a_safe_next_url_only(client, user_factory, password):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_logout_returns_to_console_sign_in(client, user_factory, method):
+def test_logout_returns_to_console_sign_in(client, user_factory):
     client.force_login(user_factory())
-    response = getattr(client, method)(reverse("console:logout"))
+    response = client.post(reverse("console:logout"))
     assert response["Location"] == reverse("console:login")
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_logout_by_get_only_asks_so_no_cross_site_link_signs_anyone_out(client, user_factory):
+    client.force_login(user_factory(email="stay@example.com"))
+    response = client.get(reverse("console:logout"))
+    assert response.status_code == 200
+    assert b"Sign out of Tessera?" in response.content
+    assert f'action="{reverse("console:logout")}"'.encode() in response.content
+    assert "_auth_user_id" in client.session
+    assert client.get(reverse("console:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_logout_by_get_when_signed_out_goes_to_sign_in(client):
+    response = client.get(reverse("console:logout"))
+    assert response["Location"] == reverse("console:login")
+
+
+@pytest.mark.django_db
+def test_logout_post_needs_the_csrf_token(user_factory):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user_factory())
+    assert browser.post(reverse("console:logout")).status_code == 403
+    assert "_auth_user_id" in browser.session
 
 
 @pytest.mark.django_db

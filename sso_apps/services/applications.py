@@ -14,9 +14,10 @@ from sso_apps.models import (
     ConnectorTemplate,
 )
 from sso_apps.models.catalog import ConnectorType
-from sso_apps.services.activation import activation_problems, sso_activate_if_complete
+from sso_apps.selectors.activation import activation_problems
+from sso_apps.services.activation import sso_activate_if_complete
 from sso_apps.services.audit import audit_record
-from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.services.notifications import notification_create_for_admins
 from sso_apps.services.saml_configs import saml_config_from_template
 from sso_apps.services.service_providers import (

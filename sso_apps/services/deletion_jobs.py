@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import Application, ApplicationDeletionJob, AuditEvent, IdpKeyPair
+from sso_apps.selectors.notifications import notification_recipients
 from sso_apps.services.applications import applications_delete
 from sso_apps.services.audit import audit_record, client_ip
-from sso_apps.services.notifications import notification_create, notification_recipients
+from sso_apps.services.notifications import notification_create
 from sso_apps.services.service_providers import service_providers_delete
 
 LABELS_IN_SUMMARY = 10

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sso_apps.models import Application, AuditEvent, ConnectorTemplate, Notification
-from sso_apps.services import applications as services
 from sso_apps.selectors import placeholders
+from sso_apps.services import applications as services
 from sso_apps.services import saml_configs
 
 

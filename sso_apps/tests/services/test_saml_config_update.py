@@ -11,6 +11,7 @@ from sso_apps.models import AuditEvent, SamlConfig
 from sso_apps.selectors import placeholders
 from sso_apps.services.applications import application_sso_deactivate
 from sso_apps.services.saml_configs import AcsUrlInput, SamlConfigInput, saml_config_update
+from sso_apps.tests.admin.conftest import _key_pool
 from sso_apps.tests.admin.helpers import app_url, sso_post
 
 ACS = "https://acme.goto.com/saml/acs"
@@ -18,8 +19,6 @@ ACS = "https://acme.goto.com/saml/acs"
 
 @pytest.fixture(autouse=True)
 def _reused_key_pairs(monkeypatch):
-    from sso_apps.tests.admin.conftest import _key_pool
-
     monkeypatch.setattr(
         "sso_apps.services.key_pairs.generate_key_pair", lambda **kwargs: _key_pool(2048)[0]
     )

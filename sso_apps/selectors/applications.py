@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.text import slugify
 
 from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair
 from sso_apps.models.catalog import ConnectorType
@@ -64,3 +65,17 @@ def user_may_use(*, user, application: Application) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return application.authorized_groups.filter(members=user).exists()
+
+
+def idp_suffix_suggest(label: str) -> str:
+    """Return a free IdP URL suffix derived from the label: "slack", "slack-2", ..."""
+    base = slugify(label)[:90] or "app"
+    taken = set(
+        Application.objects.filter(idp_suffix__startswith=base).values_list("idp_suffix", flat=True)
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"

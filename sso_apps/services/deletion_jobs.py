@@ -105,6 +105,8 @@ def application_deletion_job_create(
         target=job,
         details={"job": job.pk, "count": job.total},
     )
+    # NOTE: imported here, not at the top: sso_apps.tasks imports this module (its tasks
+    # are thin wrappers over these services), so a top-level import would be circular.
     from sso_apps.tasks import application_deletion_job_run as application_deletion_job_run_task
     from sso_apps.tasks import enqueue_on_commit
 

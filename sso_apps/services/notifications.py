@@ -102,6 +102,8 @@ def notification_create_for_admins(
 
 def notification_queue(*, notification_id: int) -> None:
     """Queue delivery once the surrounding transaction has committed."""
+    # NOTE: imported here, not at the top: sso_apps.tasks imports this module (its tasks
+    # are thin wrappers over these services), so a top-level import would be circular.
     from sso_apps.tasks import enqueue_on_commit
     from sso_apps.tasks import notification_deliver as notification_deliver_task
 

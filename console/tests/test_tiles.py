@@ -37,7 +37,10 @@ def tile_factory(connectors):
         )
         if kind == "saml":
             saml_configs.saml_config_update(
-                application=application, sp_entity_id=f"https://sp.example.com/{application.pk}"
+                application=application,
+                changes=saml_configs.SamlConfigInput(
+                    sp_entity_id=f"https://sp.example.com/{application.pk}"
+                ),
             )
             if active:
                 app_services.application_sso_activate(application=application)

@@ -112,7 +112,9 @@ def test_sign_in_auto_post_page_may_post_to_its_acs_url_only(client, saml_app, m
 
 @pytest.mark.django_db
 def test_logout_auto_post_page_may_post_to_the_sp_logout_url_only(client, saml_app, member):
-    saml_configs.saml_config_update(application=saml_app, sp_logout_binding="post")
+    saml_configs.saml_config_update(
+        application=saml_app, changes=saml_configs.SamlConfigInput(sp_logout_binding="post")
+    )
     saml_app.refresh_from_db()
     client.force_login(member)
     sp = onelogin_sp(client, saml_app)

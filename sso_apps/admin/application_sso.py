@@ -23,11 +23,11 @@ from sso_apps.forms.saml import (
     attribute_initial,
 )
 from sso_apps.models import Application, IdpKeyPair
-from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
-from sso_apps.services.activation import activation_problems
-from sso_apps.services.certificates import key_pair_generate
-from sso_apps.services.placeholders import placeholders_of, placeholders_remaining
+from sso_apps.selectors.placeholders import placeholders_of
+from sso_apps.selectors.sso_tab import sso_tab_context
+from sso_apps.services.key_pairs import key_pair_generate
+from sso_apps.services.saml_configs import SamlConfigSaved
 
 
 class SsoTabView(ApplicationPageView):
@@ -55,27 +55,20 @@ class SsoTabView(ApplicationPageView):
         editable = self.has_permission("change")
         config = self.object.saml
         form = SamlConfigForm(
-            data,
-            instance=config,
-            placeholders=placeholders_of(self.object),
-            read_only=not editable,
+            data, instance=config, placeholders=placeholders_of(self.object), read_only=not editable
         )
         # NOTE: a bound formset gets no initial rows on purpose. With them, a posted row
         # equal to its initial value counts as "unchanged" and an extra (JS-added) row
         # like that would be dropped; without them every non-empty row is kept.
+        bound = data is not None
         acs = acs_url_formset(editable=editable)(
-            data, prefix="acs", initial=None if data is not None else acs_initial(config)
+            data, prefix="acs", initial=None if bound else acs_initial(config)
         )
         attributes = attribute_formset(editable=editable)(
-            data,
-            prefix="attr",
-            initial=None if data is not None else attribute_initial(config),
+            data, prefix="attr", initial=None if bound else attribute_initial(config)
         )
         if not editable:
-            for formset in (acs, attributes):
-                for row in formset.forms:
-                    for field in row.fields.values():
-                        field.disabled = True
+            _formsets_disable(acs, attributes)
         return form, acs, attributes
 
     def get(self, request, pk):
@@ -86,42 +79,35 @@ class SsoTabView(ApplicationPageView):
         # Validate all three so every error shows at once.
         valid = [form.is_valid(), acs.is_valid(), attributes.is_valid()]
         if all(valid):
-            was_active = self.object.sso_active
             try:
-                config = form.save(
+                saved = form.save(
                     request=request, acs_urls=acs.inputs(), attributes=attributes.inputs()
                 )
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
-                messages.success(
-                    request, _("SSO settings saved for %(app)s.") % {"app": self.object}
-                )
-                remaining = placeholders_remaining(config)
-                if remaining:
-                    messages.warning(request, _placeholder_warning(remaining))
-                saved = self.get_queryset().get(pk=self.object.pk)
-                if was_active and not saved.sso_active:
-                    messages.warning(
-                        request,
-                        _("SSO was switched off: %(problems)s")
-                        % {"problems": " ".join(activation_problems(saved))},
-                    )
+                self.saved_messages(saved)
                 return redirect(self.sso_url())
         return self.render_tab(form=form, acs=acs, attributes=attributes)
+
+    def saved_messages(self, saved: SamlConfigSaved) -> None:
+        request = self.request
+        messages.success(request, _("SSO settings saved for %(app)s.") % {"app": self.object})
+        if saved.placeholders_remaining:
+            messages.warning(request, _placeholder_warning(saved.placeholders_remaining))
+        if saved.deactivated:
+            messages.warning(
+                request,
+                _("SSO was switched off: %(problems)s")
+                % {"problems": " ".join(saved.activation_problems)},
+            )
 
     def render_tab(
         self, *, form=None, acs=None, attributes=None, import_form=None, upload_form=None
     ):
         if form is None:
             form, acs, attributes = self.config_forms()
-        # A failed POST changed the in-memory config; describe what is really saved.
-        saved = self.get_queryset().get(pk=self.object.pk)
-        config = saved.saml
-        key_pairs = list(saved.key_pairs.all())
-        active = next((pair for pair in key_pairs if pair.status == IdpKeyPair.Status.ACTIVE), None)
-        badge_text, badge_modifier = certificate_label(active)
-        can_change = self.has_permission("change")
+        context = sso_tab_context(application_id=self.object.pk)
         return self.render(
             "admin/sso_apps/application/sso.html",
             form=form,
@@ -135,26 +121,28 @@ class SsoTabView(ApplicationPageView):
             upload_form=upload_form or KeyPairUploadForm(),
             open_import=import_form is not None,
             open_upload=upload_form is not None,
-            config=config,
-            idp_values=[
-                ("idp-sso-url", _("IdP URL"), saved.idp_sso_url),
-                ("idp-entity-id", _("IdP Entity ID"), config.idp_entity_id),
-                ("idp-slo-url", _("IdP SLO URL"), saved.idp_slo_url),
-                ("idp-metadata-url", _("IdP metadata URL"), saved.idp_metadata_url),
-            ],
-            key_pairs=key_pairs,
-            active_key_pair=active,
-            certificate_badge=certificate_badge(active),
-            certificate_badge_text=badge_text,
-            certificate_badge_modifier=badge_modifier,
-            certificate_until=date_format(active.not_after, "j M Y") if active else "",
-            placeholders_remaining=placeholders_remaining(config),
-            activation_problems=[] if saved.sso_active else activation_problems(saved),
-            sso_active=saved.sso_active,
-            sha1_in_use=config.signature_algorithm == SignatureAlgorithm.RSA_SHA1,
-            http_sp_urls_allowed=config.allow_http_sp_urls,
-            can_change=can_change,
+            can_change=self.has_permission("change"),
+            **context,
+            **_certificate_context(context["active_key_pair"]),
         )
+
+
+def _formsets_disable(*formsets) -> None:
+    # A read-only admin sees the rows but cannot post them.
+    for formset in formsets:
+        for row in formset.forms:
+            for field in row.fields.values():
+                field.disabled = True
+
+
+def _certificate_context(active: IdpKeyPair | None) -> dict:
+    badge_text, badge_modifier = certificate_label(active)
+    return {
+        "certificate_badge": certificate_badge(active),
+        "certificate_badge_text": badge_text,
+        "certificate_badge_modifier": badge_modifier,
+        "certificate_until": date_format(active.not_after, "j M Y") if active else "",
+    }
 
 
 def _placeholder_warning(remaining: dict[str, list[str]]) -> str:

@@ -10,7 +10,8 @@ from sso_apps.images import portal_image_clean
 from sso_apps.models import Application, ConnectorTemplate
 from sso_apps.models.applications import PortalImageKind
 from sso_apps.models.catalog import ConnectorType
-from sso_apps.services.applications import application_create, idp_suffix_suggest
+from sso_apps.selectors.applications import idp_suffix_suggest
+from sso_apps.services.applications import application_create
 
 # Django's URLValidator also allows ftp; a bookmark must open in a browser tab, and any
 # other scheme (javascript:, data:) would run in the User Console's origin.

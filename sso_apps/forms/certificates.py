@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from sso_apps.models import Application, IdpKeyPair
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import certificate_info, check_key_pair
-from sso_apps.services.certificates import key_pair_upload
+from sso_apps.services.key_pairs import key_pair_upload
 
 MAX_PEM_BYTES = 64 * 1024
 

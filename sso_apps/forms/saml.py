@@ -11,8 +11,14 @@ from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
 from sso_apps.saml.sp_urls import sp_url_problem
-from sso_apps.services.placeholders import DOMAIN_PLACEHOLDER
-from sso_apps.services.saml_configs import AcsUrlInput, AttributeInput, saml_config_update
+from sso_apps.selectors.placeholders import DOMAIN_PLACEHOLDER
+from sso_apps.services.saml_configs import (
+    AcsUrlInput,
+    AttributeInput,
+    SamlConfigInput,
+    SamlConfigSaved,
+    saml_config_update,
+)
 
 # A domain or tenant name as vendors spell it: no scheme, path or spaces.
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
@@ -219,16 +225,16 @@ class SamlConfigForm(forms.ModelForm):
             for name in self.placeholder_names
         }
 
-    def save(self, *, request, acs_urls, attributes) -> SamlConfig:
+    def save(self, *, request, acs_urls, attributes) -> SamlConfigSaved:
         """Save through saml_config_update, which also fills in the placeholders."""
-        fields = {name: self.cleaned_data[name] for name in self._meta.fields}
+        changes = {name: self.cleaned_data[name] for name in self._meta.fields}
         return saml_config_update(
             application=self.instance.application,
-            request=request,
+            changes=SamlConfigInput(**changes),
             acs_urls=acs_urls,
             attributes=attributes,
             placeholder_values=self.placeholder_values,
-            **fields,
+            request=request,
         )
 
 

@@ -15,7 +15,7 @@ from saml2.server import Server
 from sso_apps.models import Application, IdpKeyPair, SamlAttribute
 from sso_apps.saml.errors import SamlConfigurationError
 from sso_apps.saml.idp_server import IdpSettings, build_idp_server
-from sso_apps.services.service_providers import sp_descriptor_for
+from sso_apps.selectors.service_providers import sp_descriptor_for
 
 _CACHE_SIZE = 512
 NO_ACS_URL_REASON = (

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from sso_apps.models import (
@@ -14,29 +13,17 @@ from sso_apps.models import (
     ConnectorTemplate,
 )
 from sso_apps.models.catalog import ConnectorType
-from sso_apps.services.activation import activation_problems, sso_activate_if_complete
+from sso_apps.selectors.activation import activation_problems
+from sso_apps.selectors.applications import idp_suffix_suggest
+from sso_apps.services.activation import sso_activate_if_complete
 from sso_apps.services.audit import audit_record
-from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.services.notifications import notification_create_for_admins
 from sso_apps.services.saml_configs import saml_config_from_template
 from sso_apps.services.service_providers import (
     service_provider_sync,
     service_providers_delete,
 )
-
-
-def idp_suffix_suggest(label: str) -> str:
-    """Return a free IdP URL suffix derived from the label: "slack", "slack-2", ..."""
-    base = slugify(label)[:90] or "app"
-    taken = set(
-        Application.objects.filter(idp_suffix__startswith=base).values_list("idp_suffix", flat=True)
-    )
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
 
 
 @transaction.atomic

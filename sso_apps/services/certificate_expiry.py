@@ -16,7 +16,8 @@ from sso_apps.models import (
     IdpKeyPair,
 )
 from sso_apps.models.expiry import THRESHOLD_WINDOWS
-from sso_apps.services.notifications import administrators, notification_create
+from sso_apps.selectors.notifications import administrators
+from sso_apps.services.notifications import notification_create
 
 LOOSEST_WINDOW = max(THRESHOLD_WINDOWS.values())
 

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import Application, ApplicationDeletionJob, AuditEvent, IdpKeyPair
+from sso_apps.selectors.notifications import notification_recipients
 from sso_apps.services.applications import applications_delete
 from sso_apps.services.audit import audit_record, client_ip
-from sso_apps.services.notifications import notification_create, notification_recipients
+from sso_apps.services.notifications import notification_create
 from sso_apps.services.service_providers import service_providers_delete
 
 LABELS_IN_SUMMARY = 10
@@ -104,6 +105,8 @@ def application_deletion_job_create(
         target=job,
         details={"job": job.pk, "count": job.total},
     )
+    # NOTE: imported here, not at the top: sso_apps.tasks imports this module (its tasks
+    # are thin wrappers over these services), so a top-level import would be circular.
     from sso_apps.tasks import application_deletion_job_run as application_deletion_job_run_task
     from sso_apps.tasks import enqueue_on_commit
 

@@ -22,15 +22,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.roles import ADMINISTRATOR
 from sso_apps.conf import app_settings
 from sso_apps.models import Notification
+from sso_apps.selectors.notifications import notification_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -50,27 +49,6 @@ SWEEP_LIMIT = 500
 def _now():
     """Return the current time. Used for mocking in tests."""
     return timezone.now()
-
-
-def administrators():
-    """Return every active staff user holding the Administrator role."""
-    User = get_user_model()
-    return User.objects.filter(
-        groups__name=ADMINISTRATOR, is_staff=True, state=User.State.ACTIVE
-    ).distinct()
-
-
-def notification_recipients(actor):
-    """Return the acting admin plus, if configured, every active Administrator."""
-    User = get_user_model()
-    recipients = User.objects.none()
-    if app_settings.notify_all_administrators:
-        recipients = User.objects.filter(
-            groups__name=ADMINISTRATOR, is_staff=True, state=User.State.ACTIVE
-        )
-    if actor is not None and getattr(actor, "pk", None):
-        recipients = recipients | User.objects.filter(pk=actor.pk)
-    return recipients.distinct()
 
 
 def notification_create(
@@ -124,6 +102,8 @@ def notification_create_for_admins(
 
 def notification_queue(*, notification_id: int) -> None:
     """Queue delivery once the surrounding transaction has committed."""
+    # NOTE: imported here, not at the top: sso_apps.tasks imports this module (its tasks
+    # are thin wrappers over these services), so a top-level import would be circular.
     from sso_apps.tasks import enqueue_on_commit
     from sso_apps.tasks import notification_deliver as notification_deliver_task
 

@@ -1,6 +1,6 @@
 """An application's SAML configuration: copied from its connector, then edited on the SSO tab."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,14 +8,15 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import AcsUrl, Application, ConnectorTemplate, SamlAttribute, SamlConfig
-from sso_apps.services.activation import sso_activate_if_complete, sso_deactivate_if_incomplete
-from sso_apps.services.audit import audit_record
-from sso_apps.services.placeholders import (
+from sso_apps.selectors.activation import activation_problems
+from sso_apps.selectors.placeholders import (
     DOMAIN_PLACEHOLDER,
     PLACEHOLDER_FIELDS,
-    placeholders_fill,
     placeholders_of,
+    placeholders_remaining,
 )
+from sso_apps.services.activation import sso_follow_problems
+from sso_apps.services.audit import audit_record
 from sso_apps.services.service_providers import service_provider_sync
 
 
@@ -74,53 +75,73 @@ class AttributeInput:
     value: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class SamlConfigInput:
+    """The SSO tab's settings; a field left at None keeps its saved value."""
+
+    domain: str | None = None
+    idp_entity_id: str | None = None
+    sp_entity_id: str | None = None
+    sp_login_url: str | None = None
+    sp_logout_url: str | None = None
+    sp_logout_binding: str | None = None
+    nameid_format: str | None = None
+    nameid_source: str | None = None
+    signature_algorithm: str | None = None
+    sign_response: bool | None = None
+    sign_assertion: bool | None = None
+    require_signed_requests: bool | None = None
+    accept_sha1_requests: bool | None = None
+    encrypt_assertions: bool | None = None
+    sp_certificate: str | None = None
+    default_relay_state: str | None = None
+    allow_http_sp_urls: bool | None = None
+    include_group_attribute: bool | None = None
+    group_attribute_name: str | None = None
+
+    def apply_to(self, config: SamlConfig) -> None:
+        """Set every given field on the config; None means unchanged."""
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                setattr(config, field.name, value)
+
+
+@dataclass(frozen=True)
+class SamlConfigSaved:
+    """A saved SSO tab and what it still lacks, worked out once for the save."""
+
+    config: SamlConfig
+    placeholders_remaining: dict[str, list[str]]
+    activation_problems: list[str]
+    deactivated: bool
+
+
 @transaction.atomic
 def saml_config_update(
     *,
     application: Application,
-    request=None,
+    changes: SamlConfigInput = SamlConfigInput(),
     acs_urls: list[AcsUrlInput] | None = None,
     attributes: list[AttributeInput] | None = None,
     placeholder_values: dict[str, str] | None = None,
-    **fields,
-) -> SamlConfig:
-    """Save the SSO tab: fields, ACS URLs and attributes, then fill in placeholders.
+    request=None,
+) -> SamlConfigSaved:
+    """Save the SSO tab: settings, ACS URLs and attributes, with placeholders filled in.
 
-    `domain` fills YOURDOMAIN; `placeholder_values` fills any other named placeholder.
+    The domain fills YOURDOMAIN; `placeholder_values` fills any other named placeholder.
+    ACS URLs and attributes, when given, replace the saved rows. SSO then follows the
+    result (off if incomplete, on if complete) and the config version goes up once.
     """
     config = SamlConfig.objects.select_for_update().get(application=application)
     allowed_http = config.allow_http_sp_urls
-    for field, value in fields.items():
-        setattr(config, field, value)
-    replacements = {name: value.strip() for name, value in (placeholder_values or {}).items()}
-    if config.domain:
-        replacements[DOMAIN_PLACEHOLDER] = config.domain.strip()
-    for field in PLACEHOLDER_FIELDS:
-        setattr(config, field, placeholders_fill(getattr(config, field) or "", replacements))
-    config.placeholder_values = {**config.placeholder_values, **replacements}
-    config.full_clean(exclude=["application"])
-    _check_sp_entity_id_free(config)
-    config.save()
-
-    if acs_urls is not None:
-        _acs_urlsplaceholders_fill(config, acs_urls, replacements)
-    else:
-        rows = list(config.acs_urls.all())
-        for acs in rows:
-            acs.url = placeholders_fill(acs.url, replacements)
-        # Checked even when unchanged: un-ticking "Allow http://" must not leave http rows.
-        _acs_rows_check(rows)
-        AcsUrl.objects.bulk_update(rows, ["url"])
-    if attributes is not None:
-        _attributesplaceholders_fill(config, attributes, replacements)
-    else:
-        for attribute in config.attributes.filter(source=SamlAttribute.CONSTANT):
-            attribute.value = placeholders_fill(attribute.value, replacements)
-            attribute.save(update_fields=["value"])
-
+    changes.apply_to(config)
+    replacements = _replacements(config, placeholder_values)
+    _config_save(config, replacements)
+    _acs_urls_replace(config, acs_urls, replacements)
+    _attributes_replace(config, attributes, replacements)
+    saved = _sso_follow(application, config, request)
     application.bump_config_version()
-    sso_deactivate_if_incomplete(application=application, request=request)
-    sso_activate_if_complete(application=application, request=request)
     service_provider_sync(application=application)
     audit_record(
         action="application.sso_update",
@@ -134,7 +155,38 @@ def saml_config_update(
             else None
         ),
     )
-    return config
+    return saved
+
+
+def _replacements(config: SamlConfig, placeholder_values: dict[str, str] | None) -> dict:
+    replacements = {name: value.strip() for name, value in (placeholder_values or {}).items()}
+    if config.domain:
+        replacements[DOMAIN_PLACEHOLDER] = config.domain.strip()
+    return replacements
+
+
+def _config_save(config: SamlConfig, replacements: dict[str, str]) -> None:
+    for field in PLACEHOLDER_FIELDS:
+        setattr(config, field, placeholders_fill(getattr(config, field) or "", replacements))
+    config.placeholder_values = {**config.placeholder_values, **replacements}
+    config.full_clean(exclude=["application"])
+    _check_sp_entity_id_free(config)
+    config.save()
+
+
+def _sso_follow(application: Application, config: SamlConfig, request) -> SamlConfigSaved:
+    # NOTE: placeholders and problems are worked out once here; the SSO tab shows these.
+    current = Application.objects.select_related("saml", "connector").get(pk=application.pk)
+    remaining = placeholders_remaining(current.saml)
+    problems = activation_problems(current, remaining=remaining)
+    was_active = current.sso_active
+    sso_follow_problems(application=application, problems=problems, request=request)
+    return SamlConfigSaved(
+        config=config,
+        placeholders_remaining=remaining,
+        activation_problems=problems,
+        deactivated=was_active and not application.sso_active,
+    )
 
 
 def _check_sp_entity_id_free(config: SamlConfig) -> None:
@@ -158,12 +210,21 @@ def _check_sp_entity_id_free(config: SamlConfig) -> None:
         )
 
 
-def _acs_urlsplaceholders_fill(config, acs_urls, replacements):
+def _acs_urls_replace(config, acs_urls: list[AcsUrlInput] | None, replacements) -> None:
+    if acs_urls is None:
+        rows = list(config.acs_urls.all())
+        for acs in rows:
+            acs.url = placeholders_fill(acs.url, replacements)
+        # Checked even when unchanged: un-ticking "Allow http://" must not leave http rows.
+        _acs_rows_check(rows)
+        AcsUrl.objects.bulk_update(rows, ["url"])
+        return
     cleaned = []
     for item in acs_urls:
         url = placeholders_fill(item.url.strip(), replacements)
-        if url and url not in [existing.url for existing in cleaned]:
+        if url:
             cleaned.append(AcsUrlInput(url=url, is_default=item.is_default))
+    _acs_unique_check([item.url for item in cleaned])
     if cleaned and not any(item.is_default for item in cleaned):
         cleaned[0].is_default = True
     if sum(item.is_default for item in cleaned) > 1:
@@ -172,6 +233,18 @@ def _acs_urlsplaceholders_fill(config, acs_urls, replacements):
     _acs_rows_check(rows)
     config.acs_urls.all().delete()
     AcsUrl.objects.bulk_create(rows)
+
+
+def _acs_unique_check(urls: list[str]) -> None:
+    # The form refuses these too; a caller without the form must not lose one silently.
+    duplicates = sorted({url for url in urls if urls.count(url) > 1})
+    if duplicates:
+        raise ValidationError(
+            {
+                "acs_urls": _("Each ACS URL may appear only once: %(urls)s")
+                % {"urls": ", ".join(duplicates)}
+            }
+        )
 
 
 def _acs_rows_check(rows: list[AcsUrl]) -> None:
@@ -186,7 +259,12 @@ def _acs_rows_check(rows: list[AcsUrl]) -> None:
         raise ValidationError({"acs_urls": problems})
 
 
-def _attributesplaceholders_fill(config, attributes, replacements):
+def _attributes_replace(config, attributes: list[AttributeInput] | None, replacements) -> None:
+    if attributes is None:
+        for attribute in config.attributes.filter(source=SamlAttribute.CONSTANT):
+            attribute.value = placeholders_fill(attribute.value, replacements)
+            attribute.save(update_fields=["value"])
+        return
     names = [item.name.strip() for item in attributes]
     duplicates = {name for name in names if names.count(name) > 1}
     if duplicates:
@@ -205,3 +283,11 @@ def _attributesplaceholders_fill(config, attributes, replacements):
         row.full_clean(exclude=["config"])
         rows.append(row)
     SamlAttribute.objects.bulk_create(rows)
+
+
+def placeholders_fill(value: str, replacements: dict[str, str]) -> str:
+    """Return the value with every named placeholder that has a replacement filled in."""
+    for name, replacement in replacements.items():
+        if replacement:
+            value = value.replace(name, replacement)
+    return value

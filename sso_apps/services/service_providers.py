@@ -8,23 +8,9 @@ from django.utils import timezone
 from djangosaml2idp.models import ServiceProvider
 
 from sso_apps.models import Application, SamlConfig
-from sso_apps.saml.sp_descriptor import SpDescriptor
+from sso_apps.selectors.service_providers import sp_descriptor_for, sp_entity_id_taken
 
 PROCESSOR_PATH = "sso_apps.idp.processors.TesseraProcessor"
-
-
-def sp_descriptor_for(config: SamlConfig, acs_urls: list[str]) -> SpDescriptor:
-    """Return the SP as our IdP sees it, from the admin's SSO tab."""
-    return SpDescriptor(
-        entity_id=config.sp_entity_id,
-        acs_urls=acs_urls,
-        slo_url=config.sp_logout_url,
-        slo_binding=config.sp_logout_binding,
-        certificate_pem=config.sp_certificate,
-        nameid_format=config.nameid_format,
-        authn_requests_signed=config.require_signed_requests,
-        want_assertions_signed=config.sign_assertion,
-    )
 
 
 @transaction.atomic
@@ -68,15 +54,6 @@ def service_provider_sync(*, application: Application) -> ServiceProvider | None
         provider = ServiceProvider.objects.get(entity_id=config.sp_entity_id)
     SamlConfig.objects.filter(pk=config.pk).update(service_provider=provider)
     return provider
-
-
-def sp_entity_id_taken(config: SamlConfig) -> bool:
-    """Return whether another application's SP row already claims this SP Entity ID."""
-    return (
-        ServiceProvider.objects.filter(entity_id=config.sp_entity_id)
-        .exclude(pk=config.service_provider_id)
-        .exists()
-    )
 
 
 def service_providers_delete(*, application_ids) -> int:

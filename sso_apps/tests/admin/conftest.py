@@ -28,7 +28,7 @@ def _reused_key_pairs(monkeypatch):
         pool = _key_pool(key_size)
         return pool[next(counter) % len(pool)]
 
-    monkeypatch.setattr("sso_apps.services.certificates.generate_key_pair", generate)
+    monkeypatch.setattr("sso_apps.services.key_pairs.generate_key_pair", generate)
 
 
 @pytest.fixture
@@ -42,10 +42,10 @@ def ready_app(application_factory):
     """A complete SAML app that an admin has switched off, ready to be activated again."""
     from sso_apps.models import AuditEvent, Notification
     from sso_apps.services.applications import application_sso_deactivate
-    from sso_apps.services.saml_configs import saml_config_update
+    from sso_apps.services.saml_configs import SamlConfigInput, saml_config_update
 
     application = application_factory(display_label="Ready App")
-    saml_config_update(application=application, domain="acme")
+    saml_config_update(application=application, changes=SamlConfigInput(domain="acme"))
     application_sso_deactivate(application=application)
     # Start the tests from a clean trail: they count what activation itself records.
     AuditEvent.objects.filter(

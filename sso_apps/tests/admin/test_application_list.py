@@ -99,10 +99,10 @@ def test_list_query_count_does_not_grow_with_the_number_of_apps(
 def test_search_by_label_connector_or_status(
     admin_client, application_factory, connector_factory, term, expected
 ):
-    from sso_apps.services.saml_configs import saml_config_update
+    from sso_apps.services.saml_configs import SamlConfigInput, saml_config_update
 
     payroll = application_factory(display_label="Payroll")
-    saml_config_update(application=payroll, domain="acme")
+    saml_config_update(application=payroll, changes=SamlConfigInput(domain="acme"))
     application_sso_activate(application=payroll)
     application_factory(display_label="Helpdesk", connector=connector_factory(name="Zendesk"))
     application_factory(display_label="Wiki", connector=connector_factory(bookmark=True))

@@ -115,10 +115,12 @@ def live_app(portal, test_sp, user_factory, group_factory):
     )
     saml_configs.saml_config_update(
         application=application,
-        sp_entity_id=test_sp.entity_id,
-        allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+        changes=saml_configs.SamlConfigInput(
+            sp_entity_id=test_sp.entity_id,
+            allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+            sp_logout_url=test_sp.slo_url,
+        ),
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],
-        sp_logout_url=test_sp.slo_url,
     )
     member = user_factory(email="grace@example.com")
     app_services.application_groups_set(

@@ -57,9 +57,11 @@ def application(portal, post_sp, user_factory, group_factory):
     )
     saml_configs.saml_config_update(
         application=application,
-        domain="acme",
-        sp_entity_id=post_sp.entity_id,
-        allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+        changes=saml_configs.SamlConfigInput(
+            domain="acme",
+            sp_entity_id=post_sp.entity_id,
+            allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+        ),
         acs_urls=[AcsUrlInput(url=post_sp.acs_url, is_default=True)],
         attributes=[AttributeInput(name="email", source="email")],
     )

@@ -23,13 +23,15 @@ def gotoassist(portal, test_sp, user_factory, group_factory):
     )
     saml_configs.saml_config_update(
         application=application,
-        domain="acme",
-        sp_entity_id=test_sp.entity_id,
-        allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+        changes=saml_configs.SamlConfigInput(
+            domain="acme",
+            sp_entity_id=test_sp.entity_id,
+            allow_http_sp_urls=True,  # the test SP listens on http://127.0.0.1
+            sp_logout_url=test_sp.slo_url,
+            sp_logout_binding="post",
+            sp_certificate=test_sp.certificate_pem,
+        ),
         acs_urls=[AcsUrlInput(url=test_sp.acs_url, is_default=True)],
-        sp_logout_url=test_sp.slo_url,
-        sp_logout_binding="post",
-        sp_certificate=test_sp.certificate_pem,
         # "add any desired attributes": python3-saml insists on an AttributeStatement.
         attributes=[AttributeInput(name="email", source="email")],
     )

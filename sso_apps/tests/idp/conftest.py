@@ -44,10 +44,9 @@ def saml_app_factory(saml_connector, group_factory, user_factory):
         application = app_services.application_create(connector=saml_connector, display_label=label)
         saml_configs.saml_config_update(
             application=application,
-            domain="sp",
-            sp_logout_url=SP_SLO_URL,
-            sp_logout_binding=sp_logout_binding,
-            **config,
+            changes=saml_configs.SamlConfigInput(
+                domain="sp", sp_logout_url=SP_SLO_URL, sp_logout_binding=sp_logout_binding, **config
+            ),
         )
         application.refresh_from_db()
         assert application.saml.sp_entity_id == SP_ENTITY_ID

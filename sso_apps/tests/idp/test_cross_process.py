@@ -10,7 +10,7 @@ from django.db import connection
 
 from portal.testing.processes import portal_server
 from sso_apps.services import saml_configs
-from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.services.saml_configs import AcsUrlInput
 
 pytestmark = pytest.mark.skipif(
@@ -76,7 +76,10 @@ def test_a_session_signed_in_by_another_process_is_ended_by_this_ones_slo(
     from sso_apps.tests.idp.sp_harness import path_and_query
 
     sp_keys = generate_key_pair(common_name="sp.example.com")
-    saml_configs.saml_config_update(application=saml_app, sp_certificate=sp_keys.certificate_pem)
+    saml_configs.saml_config_update(
+        application=saml_app,
+        changes=saml_configs.SamlConfigInput(sp_certificate=sp_keys.certificate_pem),
+    )
     saml_app.refresh_from_db()
     with portal_server() as base_url:
         browser = requests.Session()

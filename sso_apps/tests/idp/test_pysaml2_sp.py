@@ -22,8 +22,9 @@ def pysaml2_app(saml_app):
 
     saml_configs.saml_config_update(
         application=saml_app,
-        sp_entity_id=PYSAML2_SP_ENTITY_ID,
-        sp_logout_url=PYSAML2_SLO_URL,
+        changes=saml_configs.SamlConfigInput(
+            sp_entity_id=PYSAML2_SP_ENTITY_ID, sp_logout_url=PYSAML2_SLO_URL
+        ),
         acs_urls=[AcsUrlInput(url=PYSAML2_ACS_URL, is_default=True)],
     )
     saml_app.refresh_from_db()
@@ -81,7 +82,10 @@ def test_pysaml2_sp_accepts_each_signing_choice(
     client, pysaml2_app, member, sign_response, sign_assertion
 ):
     saml_configs.saml_config_update(
-        application=pysaml2_app, sign_response=sign_response, sign_assertion=sign_assertion
+        application=pysaml2_app,
+        changes=saml_configs.SamlConfigInput(
+            sign_response=sign_response, sign_assertion=sign_assertion
+        ),
     )
     pysaml2_app.refresh_from_db()
     client.force_login(member)
@@ -100,7 +104,9 @@ def test_pysaml2_sp_accepts_each_signing_choice(
 
 @pytest.mark.django_db
 def test_pysaml2_sp_initiated_logout_completes(client, pysaml2_app, member):
-    saml_configs.saml_config_update(application=pysaml2_app, sp_logout_binding="redirect")
+    saml_configs.saml_config_update(
+        application=pysaml2_app, changes=saml_configs.SamlConfigInput(sp_logout_binding="redirect")
+    )
     client.force_login(member)
     sp = _client(client, pysaml2_app)
     request_id, fields = _login(client, pysaml2_app, sp)
@@ -147,7 +153,10 @@ def test_pysaml2_sp_initiated_over_each_binding_signed_or_not(
     key_file, cert_file, certificate_pem = sp_key_files
     if signed:
         saml_configs.saml_config_update(
-            application=pysaml2_app, require_signed_requests=True, sp_certificate=certificate_pem
+            application=pysaml2_app,
+            changes=saml_configs.SamlConfigInput(
+                require_signed_requests=True, sp_certificate=certificate_pem
+            ),
         )
         pysaml2_app.refresh_from_db()
     client.force_login(member)
@@ -188,7 +197,10 @@ def test_pysaml2_sp_decrypts_an_encrypted_assertion(client, pysaml2_app, member,
 
     key_file, cert_file, certificate_pem = sp_key_files
     saml_configs.saml_config_update(
-        application=pysaml2_app, encrypt_assertions=True, sp_certificate=certificate_pem
+        application=pysaml2_app,
+        changes=saml_configs.SamlConfigInput(
+            encrypt_assertions=True, sp_certificate=certificate_pem
+        ),
     )
     pysaml2_app.refresh_from_db()
     client.force_login(member)

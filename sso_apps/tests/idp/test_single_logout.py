@@ -32,7 +32,9 @@ def test_sp_initiated_logout_over_redirect_completes_with_python3_saml(client, s
 
 @pytest.mark.django_db
 def test_sp_initiated_logout_answers_over_post_when_configured(client, saml_app, member):
-    saml_configs.saml_config_update(application=saml_app, sp_logout_binding="post")
+    saml_configs.saml_config_update(
+        application=saml_app, changes=saml_configs.SamlConfigInput(sp_logout_binding="post")
+    )
     saml_app.refresh_from_db()
     client.force_login(member)
     sp = onelogin_sp(client, saml_app)
@@ -91,7 +93,10 @@ def test_only_a_signed_cross_site_logout_request_ends_the_users_other_sessions(
     from sso_apps.services import saml_configs
 
     sp_keys = generate_key_pair(common_name="sp.example.com")
-    saml_configs.saml_config_update(application=saml_app, sp_certificate=sp_keys.certificate_pem)
+    saml_configs.saml_config_update(
+        application=saml_app,
+        changes=saml_configs.SamlConfigInput(sp_certificate=sp_keys.certificate_pem),
+    )
     saml_app.refresh_from_db()
     client.post(reverse("console:login"), {"email": member.email, "password": password})
     assert client.get(reverse("console:home")).status_code == 200

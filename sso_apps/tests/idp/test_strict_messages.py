@@ -239,7 +239,9 @@ def test_sha1_signed_requests_are_accepted_only_with_the_legacy_switch(
     )
     assert_refused(refused, "sso.request", "is not accepted")
 
-    saml_configs.saml_config_update(application=application, accept_sha1_requests=True)
+    saml_configs.saml_config_update(
+        application=application, changes=saml_configs.SamlConfigInput(accept_sha1_requests=True)
+    )
     application.refresh_from_db()
     accepted = send_signed(
         client, "saml:sso", application, authn_request(application), binding=binding, sha1=True

@@ -22,7 +22,7 @@ def fast_key_pairs():
     def generate(*, common_name, key_size=2048, valid_days=1826):
         return _one_key_pair(key_size, valid_days)
 
-    return mock.patch("sso_apps.services.certificates.generate_key_pair", side_effect=generate)
+    return mock.patch("sso_apps.services.key_pairs.generate_key_pair", side_effect=generate)
 
 
 def connector_get(kind: str = "saml") -> ConnectorTemplate:

@@ -57,7 +57,9 @@ def world_build() -> World:
         },
     )
     application = app_services.application_create(connector=connector, display_label="Matrix")
-    saml_configs.saml_config_update(application=application, domain="sp")
+    saml_configs.saml_config_update(
+        application=application, changes=saml_configs.SamlConfigInput(domain="sp")
+    )
     app_services.application_sso_activate(application=application)
     application.refresh_from_db()
     end_user = UserFactory(email="end.user@example.com")

@@ -9,7 +9,7 @@ from django.db import connection
 from sso_apps.idp.runtime import runtimes
 from sso_apps.key_vault import _derive, private_key_decrypt, private_key_encrypt
 from sso_apps.models import IdpKeyPair
-from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.tests.idp.conftest import (  # noqa: F401 (fixtures)
     _fresh_runtimes,
     saml_app_factory,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from sso_apps.idp.runtime import runtimes
 from sso_apps.models import AuditEvent, IdpKeyPair
 from sso_apps.saml.keys import generate_key_pair
-from sso_apps.services.certificates import key_pair_generate, key_pair_upload
+from sso_apps.services.key_pairs import key_pair_generate, key_pair_upload
 from sso_apps.tests.admin.helpers import app_url
 from sso_apps.tests.idp.conftest import (  # noqa: F401 (fixtures)
     _fresh_runtimes,

@@ -115,10 +115,12 @@ def test_another_apps_signed_logout_ends_only_the_sessions_its_own_assertions_re
     app_b = app_services.application_create(connector=saml_connector, display_label="App B")
     saml_configs.saml_config_update(
         application=app_b,
-        domain="other",
-        sp_logout_url="https://other.example.com/slo",
-        sp_logout_binding="redirect",
-        sp_certificate=b_keys.certificate_pem,
+        changes=saml_configs.SamlConfigInput(
+            domain="other",
+            sp_logout_url="https://other.example.com/slo",
+            sp_logout_binding="redirect",
+            sp_certificate=b_keys.certificate_pem,
+        ),
     )
     app_b.refresh_from_db()
     app_services.application_sso_activate(application=app_b)

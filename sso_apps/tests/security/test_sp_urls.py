@@ -69,7 +69,7 @@ def _key_pair():
 def _one_key_pair(monkeypatch):
     """Reuse one real IdP key pair: these tests are about URLs, not RSA key generation."""
     monkeypatch.setattr(
-        "sso_apps.services.certificates.generate_key_pair", lambda **kwargs: _key_pair()
+        "sso_apps.services.key_pairs.generate_key_pair", lambda **kwargs: _key_pair()
     )
 
 
@@ -84,7 +84,9 @@ def config_snapshot(application) -> tuple:
 @pytest.fixture
 def ready_app(application_factory):
     application = application_factory(display_label="Acme")
-    saml_configs.saml_config_update(application=application, domain="acme")
+    saml_configs.saml_config_update(
+        application=application, changes=saml_configs.SamlConfigInput(domain="acme")
+    )
     application.refresh_from_db()
     assert application.sso_active
     return application
@@ -152,7 +154,9 @@ def test_service_refuses_hostile_acs_url_and_saves_nothing(ready_app, url):
 def test_service_refuses_hostile_slo_url_and_saves_nothing(ready_app, url):
     before = config_snapshot(ready_app)
     with pytest.raises(ValidationError) as error:
-        saml_configs.saml_config_update(application=ready_app, sp_logout_url=url)
+        saml_configs.saml_config_update(
+            application=ready_app, changes=saml_configs.SamlConfigInput(sp_logout_url=url)
+        )
     assert "sp_logout_url" in error.value.error_dict
     assert config_snapshot(ready_app) == before
 
@@ -163,14 +167,17 @@ def test_service_accepts_http_only_with_the_explicit_flag(ready_app):
     with pytest.raises(ValidationError):
         saml_configs.saml_config_update(application=ready_app, acs_urls=[AcsUrlInput(HTTP_URL)])
     with pytest.raises(ValidationError):
-        saml_configs.saml_config_update(application=ready_app, sp_logout_url=HTTP_URL)
+        saml_configs.saml_config_update(
+            application=ready_app, changes=saml_configs.SamlConfigInput(sp_logout_url=HTTP_URL)
+        )
     assert config_snapshot(ready_app) == before
 
     saml_configs.saml_config_update(
         application=ready_app,
-        allow_http_sp_urls=True,
+        changes=saml_configs.SamlConfigInput(
+            allow_http_sp_urls=True, sp_logout_url="http://127.0.0.1:8080/slo"
+        ),
         acs_urls=[AcsUrlInput(HTTP_URL)],
-        sp_logout_url="http://127.0.0.1:8080/slo",
     )
     config = SamlConfig.objects.get(pk=ready_app.pk)
     assert config.default_acs_url == HTTP_URL
@@ -182,11 +189,15 @@ def test_service_accepts_http_only_with_the_explicit_flag(ready_app):
 @pytest.mark.django_db
 def test_unticking_allow_http_while_http_urls_remain_is_refused(ready_app):
     saml_configs.saml_config_update(
-        application=ready_app, allow_http_sp_urls=True, acs_urls=[AcsUrlInput(HTTP_URL)]
+        application=ready_app,
+        changes=saml_configs.SamlConfigInput(allow_http_sp_urls=True),
+        acs_urls=[AcsUrlInput(HTTP_URL)],
     )
     before = config_snapshot(ready_app)
     with pytest.raises(ValidationError) as error:
-        saml_configs.saml_config_update(application=ready_app, allow_http_sp_urls=False)
+        saml_configs.saml_config_update(
+            application=ready_app, changes=saml_configs.SamlConfigInput(allow_http_sp_urls=False)
+        )
     assert "http://" in str(error.value)
     assert config_snapshot(ready_app) == before
 
@@ -341,7 +352,9 @@ def test_metadata_import_takes_http_locations_only_with_the_allow_http_box_ticke
     assert "uses http://" in " ".join(refused.context["import_form"].non_field_errors())
     assert config_snapshot(ready_app) == before
 
-    saml_configs.saml_config_update(application=ready_app, allow_http_sp_urls=True)
+    saml_configs.saml_config_update(
+        application=ready_app, changes=saml_configs.SamlConfigInput(allow_http_sp_urls=True)
+    )
     accepted = admin_client.post(app_url("import_metadata", ready_app), {"xml": xml})
     assert accepted.status_code == 302
     assert SamlConfig.objects.get(pk=ready_app.pk).default_acs_url == HTTP_URL

@@ -2,8 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sso_apps.models import Application, AuditEvent, ConnectorTemplate, Notification
+from sso_apps.selectors import placeholders
 from sso_apps.services import applications as services
-from sso_apps.services import placeholders, saml_configs
+from sso_apps.services import saml_configs
 
 
 @pytest.fixture
@@ -43,7 +44,9 @@ def test_domain_and_named_placeholders_are_replaced_everywhere(connector):
         "ACS URL",
         "Attribute tenant",
     }
-    saml_configs.saml_config_update(application=application, domain="initech")
+    saml_configs.saml_config_update(
+        application=application, changes=saml_configs.SamlConfigInput(domain="initech")
+    )
     application.saml.refresh_from_db()
     remaining = placeholders.placeholders_remaining(application.saml)
     assert remaining == {"SP Entity ID": ["ORG_ID"]}
@@ -66,7 +69,9 @@ def test_activation_is_refused_while_a_placeholder_remains_and_names_the_field(c
     event = AuditEvent.objects.get(action="application.activate", outcome="failure")
     assert "SP Entity ID still contains" in event.reason
     saml_configs.saml_config_update(
-        application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
+        application=application,
+        changes=saml_configs.SamlConfigInput(domain="initech"),
+        placeholder_values={"ORG_ID": "42"},
     )
     services.application_sso_activate(application=application)
     application.refresh_from_db()
@@ -77,9 +82,15 @@ def test_activation_is_refused_while_a_placeholder_remains_and_names_the_field(c
 def test_two_apps_cannot_claim_the_same_sp_entity_id(connector):
     first = services.application_create(connector=connector, display_label="One")
     second = services.application_create(connector=connector, display_label="Two")
-    saml_configs.saml_config_update(application=first, sp_entity_id="https://same.example/sp")
+    saml_configs.saml_config_update(
+        application=first,
+        changes=saml_configs.SamlConfigInput(sp_entity_id="https://same.example/sp"),
+    )
     with pytest.raises(ValidationError, match="already uses this SP Entity ID"):
-        saml_configs.saml_config_update(application=second, sp_entity_id="https://same.example/sp")
+        saml_configs.saml_config_update(
+            application=second,
+            changes=saml_configs.SamlConfigInput(sp_entity_id="https://same.example/sp"),
+        )
 
 
 @pytest.mark.django_db
@@ -99,7 +110,9 @@ def test_deactivate_keeps_settings_and_notifies_once_per_recipient(
     admin_factory(email="colleague@example.com")
     application = services.application_create(connector=connector, display_label="Acme")
     saml_configs.saml_config_update(
-        application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
+        application=application,
+        changes=saml_configs.SamlConfigInput(domain="initech"),
+        placeholder_values={"ORG_ID": "42"},
     )
     services.application_sso_activate(application=application)
     Notification.objects.all().delete()
@@ -151,12 +164,16 @@ def test_sso_turns_on_once_the_configuration_is_complete_unless_an_admin_turned_
     application = services.application_create(connector=connector, display_label="Acme")
     assert not application.sso_active
     saml_configs.saml_config_update(
-        application=application, domain="initech", placeholder_values={"ORG_ID": "42"}
+        application=application,
+        changes=saml_configs.SamlConfigInput(domain="initech"),
+        placeholder_values={"ORG_ID": "42"},
     )
     application.refresh_from_db()
     assert application.sso_active
     services.application_sso_deactivate(application=application)
-    saml_configs.saml_config_update(application=application, default_relay_state="/home")
+    saml_configs.saml_config_update(
+        application=application, changes=saml_configs.SamlConfigInput(default_relay_state="/home")
+    )
     application.refresh_from_db()
     assert not application.sso_active
     services.application_sso_activate(application=application)

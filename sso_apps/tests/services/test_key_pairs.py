@@ -7,7 +7,7 @@ from sso_apps.models import ConnectorTemplate, IdpKeyPair
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import generate_key_pair
 from sso_apps.services.applications import application_create
-from sso_apps.services.certificates import key_pair_generate, key_pair_upload
+from sso_apps.services.key_pairs import key_pair_generate, key_pair_upload
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sso_apps.models import CertificateExpiryWarning, IdpKeyPair, Notification
 from sso_apps.services import certificate_expiry as service
-from sso_apps.services.certificates import key_pair_generate
+from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.tasks import certificate_expiry_warn as certificate_expiry_warn_task
 from sso_apps.tests.notifications.helpers import application_make
 

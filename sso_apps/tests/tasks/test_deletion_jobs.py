@@ -17,7 +17,7 @@ from sso_apps.models import (
 )
 from sso_apps.services import deletion_jobs as service
 from sso_apps.services.applications import application_groups_set
-from sso_apps.services.saml_configs import saml_config_update
+from sso_apps.services.saml_configs import SamlConfigInput, saml_config_update
 from sso_apps.tasks import application_deletion_job_run as job_run_task
 from sso_apps.tasks import application_deletion_job_sweep as job_sweep_task
 from sso_apps.tests.notifications.helpers import application_make, applications_make
@@ -81,7 +81,9 @@ def test_a_large_selection_runs_as_a_job_in_batches_with_one_summary(
     django_capture_on_commit_callbacks,
 ):
     saml_apps = [application_make(label=f"SAML {n}") for n in range(1, 3)]
-    saml_config_update(application=saml_apps[0], sp_entity_id="https://sp.one.example/")
+    saml_config_update(
+        application=saml_apps[0], changes=SamlConfigInput(sp_entity_id="https://sp.one.example/")
+    )
     group = group_factory(name="Engineering")
     application_groups_set(application=saml_apps[1], groups=[group])
     bookmarks = applications_make(3, prefix="Bookmark")

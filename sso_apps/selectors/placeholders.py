@@ -1,4 +1,4 @@
-"""Named placeholders in connector templates: YOURDOMAIN, ORG_ID and the like."""
+"""Which named placeholders (YOURDOMAIN, ORG_ID and the like) an app uses and still holds."""
 
 from django.utils.translation import gettext as _
 
@@ -40,11 +40,3 @@ def placeholders_remaining(config: SamlConfig) -> dict[str, list[str]]:
         if attribute.source == SamlAttribute.CONSTANT:
             check(_("Attribute %(name)s") % {"name": attribute.name}, attribute.value)
     return found
-
-
-def placeholders_fill(value: str, replacements: dict[str, str]) -> str:
-    """Return the value with every named placeholder that has a replacement filled in."""
-    for name, replacement in replacements.items():
-        if replacement:
-            value = value.replace(name, replacement)
-    return value

@@ -1,4 +1,8 @@
-"""IdP key pairs: generate, rotate and upload, one active pair per application."""
+"""IdP key pairs: generate or upload one; it becomes the app's only active pair.
+
+Replacing a pair is generating or uploading the next one (the previous one stays, as
+inactive). Re-encrypting stored private keys under a new secret is key_encryption.py.
+"""
 
 from django.db import transaction
 

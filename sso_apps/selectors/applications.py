@@ -1,9 +1,11 @@
-"""Reads of SSO applications and the catalog that are more than a one-line query."""
+"""Reads of applications and the catalog: the admin list, search, and who may use what."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.text import slugify
 
-from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair, SpSession
+from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair
+from sso_apps.models.catalog import ConnectorType
 
 
 def connector_search(*, query: str = "") -> QuerySet[ConnectorTemplate]:
@@ -35,8 +37,6 @@ def application_list() -> QuerySet[Application]:
 
 def applications_for_user(*, user) -> QuerySet[Application]:
     """Return the apps a user may use: authorised through a group, SSO active or bookmark."""
-    from sso_apps.models.catalog import ConnectorType
-
     if not user.is_authenticated or not user.is_active:
         return Application.objects.none()
     member = Application.authorized_groups.through.objects.filter(
@@ -67,23 +67,15 @@ def user_may_use(*, user, application: Application) -> bool:
     return application.authorized_groups.filter(members=user).exists()
 
 
-def sp_sessions_for_logout(
-    *,
-    application: Application,
-    name_id: str,
-    name_id_format: str | None,
-    session_indexes: tuple[str, ...] = (),
-) -> QuerySet[SpSession]:
-    """Return the app's SP sessions a LogoutRequest names: its NameID exactly as issued.
-
-    No directory lookup and no case folding: only what this app's assertions said. A
-    NameID Format, when the request gives one, must be the issued one; SessionIndex
-    values, when given, narrow it to those sessions.
-    """
-    sessions = SpSession.objects.filter(application=application, name_id=name_id)
-    if name_id_format:
-        sessions = sessions.filter(name_id_format=name_id_format)
-    indexes = [index for index in session_indexes if index]
-    if session_indexes:
-        sessions = sessions.filter(session_index__in=indexes)
-    return sessions
+def idp_suffix_suggest(label: str) -> str:
+    """Return a free IdP URL suffix derived from the label: "slack", "slack-2", ..."""
+    base = slugify(label)[:90] or "app"
+    taken = set(
+        Application.objects.filter(idp_suffix__startswith=base).values_list("idp_suffix", flat=True)
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"

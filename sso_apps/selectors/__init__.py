@@ -1,0 +1,19 @@
+"""Reads that are more than a one-line query; services do the writes."""
+
+from sso_apps.selectors.applications import (
+    application_list,
+    applications_for_user,
+    connector_search,
+    console_tiles,
+    user_may_use,
+)
+from sso_apps.selectors.sp_sessions import sp_sessions_for_logout
+
+__all__ = [
+    "application_list",
+    "applications_for_user",
+    "connector_search",
+    "console_tiles",
+    "sp_sessions_for_logout",
+    "user_may_use",
+]

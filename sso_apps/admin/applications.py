@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sso_apps.admin import application_sso as sso
 from sso_apps.admin import application_views as views
+from sso_apps.admin.base import SsoMediaMixin
 from sso_apps.admin.display import application_logo, certificate_badge, status_badge
 from sso_apps.forms.applications import ApplicationDetailsForm
 from sso_apps.models import Application
@@ -41,7 +42,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
     form = ApplicationDetailsForm
     list_display = ("logo", "display_label", "connector_name", "status", "groups", "certificate")
     list_display_links = ("display_label",)
@@ -56,10 +57,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     # get_absolute_url is this admin page itself; "View on site" would loop back here.
     view_on_site = False
     readonly_fields = ("idp_suffix", "connector_name", "idp_url")
-
-    class Media:
-        css = {"all": ["sso_apps/admin.css"]}
-        js = ["sso_apps/admin.js"]
 
     def get_queryset(self, request):
         # Connector, groups count and active certificate for every row in a fixed

@@ -26,11 +26,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from accounts.roles import ADMINISTRATOR
 from sso_apps.conf import app_settings
 from sso_apps.models import Notification
+from tessera.clock import now as _now
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,6 @@ BODIES = {
     "application.activated": "{actor} activated SSO for {labels}.",
 }
 SWEEP_LIMIT = 500
-
-
-def _now():
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 def administrators():

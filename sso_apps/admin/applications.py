@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sso_apps.admin import application_sso as sso
 from sso_apps.admin import application_views as views
+from sso_apps.admin.application_delete import DeleteConfirmation
 from sso_apps.admin.base import SsoMediaMixin
 from sso_apps.admin.display import application_logo, certificate_badge, status_badge
 from sso_apps.forms.applications import ApplicationDetailsForm
@@ -137,7 +138,9 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Delete"), permissions=["delete"])
     def delete_applications(self, request, queryset):
-        return views.delete_confirmation(self, request, list(queryset), single=False)
+        # Back to the list as it was, filters and page kept, as Django does for an action.
+        confirmation = DeleteConfirmation(self, request, list(queryset), single=False)
+        return confirmation.respond(done_url=request.get_full_path())
 
     # --- views
 
@@ -170,8 +173,8 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
             raise Http404(_("This application does not exist."))
         if not self.has_delete_permission(request, application):
             raise PermissionDenied(_("Your role cannot delete applications."))
-        response = views.delete_confirmation(self, request, [application], single=True)
-        return response or views.changelist_redirect()
+        confirmation = DeleteConfirmation(self, request, [application], single=True)
+        return confirmation.respond(done_url=views.admin_url("changelist"))
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -20,9 +20,9 @@ from sso_apps.services.applications import application_update_details
 
 # Words that search the status column as well as the text columns.
 STATUS_WORDS = {
-    "active": Q(sso_active=True) & ~Q(kind=ConnectorType.BOOKMARK),
-    "inactive": Q(sso_active=False) & ~Q(kind=ConnectorType.BOOKMARK),
-    "bookmark": Q(kind=ConnectorType.BOOKMARK),
+    "active": Q(sso_active=True) & ~Q(connector_type=ConnectorType.BOOKMARK),
+    "inactive": Q(sso_active=False) & ~Q(connector_type=ConnectorType.BOOKMARK),
+    "bookmark": Q(connector_type=ConnectorType.BOOKMARK),
 }
 
 
@@ -47,7 +47,7 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
     form = ApplicationDetailsForm
     list_display = ("logo", "display_label", "connector_name", "status", "groups", "certificate")
     list_display_links = ("display_label",)
-    list_filter = (StatusFilter, "kind", ("connector", admin.RelatedOnlyFieldListFilter))
+    list_filter = (StatusFilter, "connector_type", ("connector", admin.RelatedOnlyFieldListFilter))
     search_fields = ("display_label", "connector__name")
     search_help_text = _("Search by label, connector, or status: active, inactive, bookmark.")
     list_per_page = 50

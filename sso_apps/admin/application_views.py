@@ -206,7 +206,7 @@ class GroupsTabView(SelectionPageView, ApplicationPageView):
         application_groups_set(application=self.object, groups=list(selected), request=self.request)
 
 
-# --- Lifecycle: deactivate, activate, delete ------------------------------------------
+# --- Lifecycle: deactivate, activate (Delete is admin/application_delete.py) ---------
 
 
 class DeactivateView(ApplicationPageView):

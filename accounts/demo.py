@@ -1,6 +1,6 @@
 """Demo directory data for the one-command start and for scale tests."""
 
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -114,9 +114,16 @@ def _demo_user(email, username, first, last, password, *, staff=False):
 
 
 def demo_users_generate(
-    *, count: int, password: str, batch_size: int = 5000, out=sys.stdout
+    *,
+    count: int,
+    password: str,
+    batch_size: int = 5000,
+    on_batch: Callable[[int], None] | None = None,
 ) -> int:
-    """Add `count` synthetic users (scale tests), skipping ones that exist; return how many."""
+    """Add `count` synthetic users (scale tests), skipping ones that exist; return how many.
+
+    `on_batch` is told how many of the `count` each finished batch covered.
+    """
     # One hash for all: hashing 100,000 passwords one by one would take hours with Argon2.
     password_hash = make_password(password)
     existing = set(
@@ -125,7 +132,8 @@ def demo_users_generate(
     created = 0
     for start in range(0, count, batch_size):
         batch = []
-        for number in range(start, min(start + batch_size, count)):
+        numbers = range(start, min(start + batch_size, count))
+        for number in numbers:
             username = f"scale{number:07d}"
             if username in existing:
                 continue
@@ -141,14 +149,6 @@ def demo_users_generate(
             )
         User.objects.bulk_create(batch, batch_size=1000)
         created += len(batch)
-        _progress(min(start + batch_size, count), count, out)
+        if on_batch is not None:
+            on_batch(len(numbers))
     return created
-
-
-def _progress(done, total, out):
-    width = 30
-    filled = int(width * done / total) if total else width
-    out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} users")
-    if done >= total:
-        out.write("\n")
-    out.flush()

@@ -1,11 +1,11 @@
 """End signed-in sessions after an idle timeout and after an absolute lifetime."""
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+from tessera.clock import unix_seconds as _now
 
 AUTHENTICATED_AT_KEY = "_tessera_authenticated_at"
 LAST_ACTIVITY_KEY = "_tessera_last_activity"
@@ -13,11 +13,6 @@ LAST_ACTIVITY_KEY = "_tessera_last_activity"
 # every request would save the session (a database or Redis write) on every page and
 # static-like JSON poll; a minute of slack on an 8-hour idle timeout costs nothing.
 ACTIVITY_REFRESH_SECONDS = 60
-
-
-def _now() -> int:
-    """Return the current Unix time in seconds. Used for mocking in tests."""
-    return int(time.time())
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_lifetime_start")

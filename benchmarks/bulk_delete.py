@@ -63,7 +63,7 @@ def seed(prefix: str, count: int, *, connector, groups, key_pair) -> list[int]:
         [
             Application(
                 connector=connector,
-                kind="saml",
+                connector_type="saml",
                 display_label=f"{prefix} {n}",
                 idp_suffix=f"{prefix.lower()}-{n}",
             )

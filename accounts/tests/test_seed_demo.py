@@ -32,3 +32,16 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+@pytest.mark.django_db
+def test_demo_users_generate_reports_each_batch_it_covered():
+    from accounts.demo import demo_users_generate
+
+    batches = []
+    demo_users_generate(count=120, password="x", batch_size=50, on_batch=batches.append)
+    assert batches == [50, 50, 20]
+    # Existing users are skipped but still counted as covered, so the bar reaches the end.
+    batches.clear()
+    created = demo_users_generate(count=130, password="x", batch_size=50, on_batch=batches.append)
+    assert (created, batches) == (10, [50, 50, 30])

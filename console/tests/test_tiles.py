@@ -151,7 +151,7 @@ def test_console_needs_a_constant_number_of_queries_for_300_apps(
     copies = [
         Application(
             connector=template.connector,
-            kind=template.kind,
+            connector_type=template.connector_type,
             display_label=f"App {n:03d}",
             idp_suffix=f"app-{n:03d}",
             sso_active=True,

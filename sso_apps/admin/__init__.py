@@ -1,7 +1,24 @@
-"""Admin Portal screens of sso_apps, one module per screen family; all are registered here."""
+"""Admin Portal screens of sso_apps, one module per screen family.
 
-import importlib
-import pkgutil
+Importing a module registers its ModelAdmins (`@admin.register`), so this list is
+exactly what sso_apps shows in the Admin Portal. The others (base, display,
+application_views, application_sso) are building blocks the registered admins use.
+"""
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+from sso_apps.admin import (
+    applications,
+    audit,
+    catalog,
+    deletion_jobs,
+    group_applications,
+    notifications,
+)
+
+__all__ = [
+    "applications",
+    "audit",
+    "catalog",
+    "deletion_jobs",
+    "group_applications",
+    "notifications",
+]

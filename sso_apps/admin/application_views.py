@@ -5,14 +5,11 @@ from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import UserGroup
 from accounts.selectors import user_groups_with_member_count
@@ -25,7 +22,6 @@ from sso_apps.admin.display import (
 )
 from sso_apps.forms.applications import (
     ApplicationCreateForm,
-    ApplicationDeleteForm,
     ConnectorChoiceForm,
     ConnectorSearchForm,
 )
@@ -37,7 +33,6 @@ from sso_apps.services.applications import (
     application_sso_activate,
     application_sso_deactivate,
 )
-from sso_apps.services.deletion_jobs import applications_delete_request
 
 CATALOG_PAGE_SIZE = 48
 
@@ -211,7 +206,7 @@ class GroupsTabView(SelectionPageView, ApplicationPageView):
         application_groups_set(application=self.object, groups=list(selected), request=self.request)
 
 
-# --- Lifecycle: deactivate, activate, delete ------------------------------------------
+# --- Lifecycle: deactivate, activate (Delete is admin/application_delete.py) ---------
 
 
 class DeactivateView(ApplicationPageView):
@@ -264,71 +259,3 @@ class ActivateView(ApplicationPageView):
                 % {"app": self.object},
             )
         return redirect(admin_url("sso", pk))
-
-
-def delete_confirmation(model_admin, request, applications, *, single: bool):
-    """Render or act on the typed-count confirmation; return None once deleted.
-
-    Shared by the list's Delete action and the Delete link of one application.
-    """
-    form = ApplicationDeleteForm(request.POST if "confirm" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        try:
-            outcome = applications_delete_request(
-                application_ids=[application.pk for application in applications],
-                confirmation_count=form.cleaned_data["confirmation_count"],
-                request=request,
-            )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
-            count = outcome.count
-            if outcome.is_queued:
-                # Above SSO_APPS_BULK_DELETE_THRESHOLD the deletion runs as a Celery job.
-                model_admin.message_user(
-                    request,
-                    _(
-                        "Deleting %(count)d applications in the background. You will get a "
-                        "notification when it is done."
-                    )
-                    % {"count": count},
-                    messages.SUCCESS,
-                )
-                return HttpResponseRedirect(outcome.job.get_absolute_url())
-            model_admin.message_user(
-                request,
-                ngettext(
-                    "Deleted %(count)d application.",
-                    "Deleted %(count)d applications.",
-                    count,
-                )
-                % {"count": count}
-                + " "
-                + _(
-                    "If successful, you will see an application deletion confirmation notification."
-                ),
-                messages.SUCCESS,
-            )
-            return None
-    return TemplateResponse(
-        request,
-        "admin/sso_apps/application/delete_confirmation.html",
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": _("Delete Application"),
-            "opts": model_admin.opts,
-            "media": model_admin.media,
-            "applications": [
-                {"app": app, "logo": application_logo(app, size=28)} for app in applications
-            ],
-            "count": len(applications),
-            "form": form,
-            "single": single,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        },
-        status=200,
-    )
-
-
-def changelist_redirect() -> HttpResponseRedirect:
-    return HttpResponseRedirect(admin_url("changelist"))

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sso_apps.admin import application_sso as sso
 from sso_apps.admin import application_views as views
+from sso_apps.admin.application_delete import DeleteConfirmation
+from sso_apps.admin.base import SsoMediaMixin
 from sso_apps.admin.display import application_logo, certificate_badge, status_badge
 from sso_apps.forms.applications import ApplicationDetailsForm
 from sso_apps.models import Application
@@ -18,9 +20,9 @@ from sso_apps.services.applications import application_update_details
 
 # Words that search the status column as well as the text columns.
 STATUS_WORDS = {
-    "active": Q(sso_active=True) & ~Q(kind=ConnectorType.BOOKMARK),
-    "inactive": Q(sso_active=False) & ~Q(kind=ConnectorType.BOOKMARK),
-    "bookmark": Q(kind=ConnectorType.BOOKMARK),
+    "active": Q(sso_active=True) & ~Q(connector_type=ConnectorType.BOOKMARK),
+    "inactive": Q(sso_active=False) & ~Q(connector_type=ConnectorType.BOOKMARK),
+    "bookmark": Q(connector_type=ConnectorType.BOOKMARK),
 }
 
 
@@ -41,11 +43,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
     form = ApplicationDetailsForm
     list_display = ("logo", "display_label", "connector_name", "status", "groups", "certificate")
     list_display_links = ("display_label",)
-    list_filter = (StatusFilter, "kind", ("connector", admin.RelatedOnlyFieldListFilter))
+    list_filter = (StatusFilter, "connector_type", ("connector", admin.RelatedOnlyFieldListFilter))
     search_fields = ("display_label", "connector__name")
     search_help_text = _("Search by label, connector, or status: active, inactive, bookmark.")
     list_per_page = 50
@@ -56,10 +58,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     # get_absolute_url is this admin page itself; "View on site" would loop back here.
     view_on_site = False
     readonly_fields = ("idp_suffix", "connector_name", "idp_url")
-
-    class Media:
-        css = {"all": ["sso_apps/admin.css"]}
-        js = ["sso_apps/admin.js"]
 
     def get_queryset(self, request):
         # Connector, groups count and active certificate for every row in a fixed
@@ -140,7 +138,9 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Delete"), permissions=["delete"])
     def delete_applications(self, request, queryset):
-        return views.delete_confirmation(self, request, list(queryset), single=False)
+        # Back to the list as it was, filters and page kept, as Django does for an action.
+        confirmation = DeleteConfirmation(self, request, list(queryset), single=False)
+        return confirmation.respond(done_url=request.get_full_path())
 
     # --- views
 
@@ -173,8 +173,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             raise Http404(_("This application does not exist."))
         if not self.has_delete_permission(request, application):
             raise PermissionDenied(_("Your role cannot delete applications."))
-        response = views.delete_confirmation(self, request, [application], single=True)
-        return response or views.changelist_redirect()
+        confirmation = DeleteConfirmation(self, request, [application], single=True)
+        return confirmation.respond(done_url=views.admin_url("changelist"))
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from sso_apps.admin.base import ReadOnlyAdminMixin
+from sso_apps.admin.base import SSO_STYLES, ReadOnlyAdminMixin, SsoMediaMixin
 from sso_apps.models import AuditEvent
 
 OUTCOME_BADGES = {
@@ -17,7 +17,7 @@ OUTCOME_BADGES = {
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
     list_display = ("time", "actor_email", "action", "outcome_badge", "target_label", "ip_address")
     list_display_links = ("time",)
     list_filter = ("action", "outcome")
@@ -46,8 +46,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
     )
 
-    class Media:
-        css = {"all": ["sso_apps/admin.css"]}
+    # The list's badges need our stylesheet; these read-only pages have nothing to script.
+    sso_media = SSO_STYLES
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "application")

@@ -15,7 +15,19 @@ from django.views import View
 
 from sso_apps.forms.selection import PageSelectionForm
 
-SSO_MEDIA = forms.Media(css={"all": ["sso_apps/admin.css"]}, js=["sso_apps/admin.js"])
+# The one place the Admin Portal's own stylesheet and script are named.
+SSO_STYLES = forms.Media(css={"all": ["sso_apps/admin.css"]})
+SSO_MEDIA = SSO_STYLES + forms.Media(js=["sso_apps/admin.js"])
+
+
+class SsoMediaMixin:
+    """Add our stylesheet and script (`sso_media`) to a ModelAdmin's own media."""
+
+    sso_media = SSO_MEDIA
+
+    @property
+    def media(self):
+        return super().media + self.sso_media
 
 
 class AdminPageView(View):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from sso_apps.admin.base import ReadOnlyAdminMixin
+from sso_apps.admin.base import SSO_STYLES, ReadOnlyAdminMixin, SsoMediaMixin
 from sso_apps.admin.display import category_label, connector_logo
 from sso_apps.models import ConnectorTemplate
 
@@ -22,7 +22,7 @@ class CategoryFilter(admin.SimpleListFilter):
 
 
 @admin.register(ConnectorTemplate)
-class ConnectorTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConnectorTemplateAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
     list_display = ("logo_preview", "name", "slug", "type", "category_name", "verified_badge")
     list_display_links = ("name",)
     list_filter = ("verified", "type", CategoryFilter)
@@ -37,8 +37,8 @@ class ConnectorTemplateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("SAML defaults"), {"fields": ("placeholders", "saml_defaults", "sources")}),
     )
 
-    class Media:
-        css = {"all": ["sso_apps/admin.css"]}
+    # The list's badges need our stylesheet; these read-only pages have nothing to script.
+    sso_media = SSO_STYLES
 
     def get_queryset(self, request):
         # The SAML defaults and sources are JSON blobs only the detail page shows.

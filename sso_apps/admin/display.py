@@ -73,6 +73,8 @@ def status_badge(application: Application) -> SafeString:
 
 def certificate_label(key_pair: IdpKeyPair | None) -> tuple[str, str]:
     """Return (badge text, badge modifier) for the app's active certificate."""
+    # "IDP Certificate Valid" is worded as the seed procedure words it (and its Expiring /
+    # Expired siblings with it); everywhere else our UI says "IdP".
     if key_pair is None:
         return _("No IdP certificate"), "off"
     state = key_pair.expiry_state

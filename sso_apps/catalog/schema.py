@@ -9,18 +9,37 @@ Public API:
 * :func:`validate_connector` -- return a list of human-readable problems.
 * :func:`load_catalog_dir` -- load and validate a whole directory; raises
   :class:`ValueError` listing every problem (including duplicate slugs).
+
+The allowed keys and values are in :mod:`sso_apps.catalog.vocabulary` (re-exported
+here) and the checks of the ``saml`` block in :mod:`sso_apps.catalog.saml_block`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sso_apps.saml.sp_urls import sp_url_problem
+from sso_apps.catalog.saml_block import validate_custom_saml_block, validate_saml_block
+from sso_apps.catalog.vocabulary import (
+    ATTRIBUTE_SOURCES,
+    BINDINGS,
+    CATEGORIES,
+    COLOR_RE,
+    CONNECTOR_TYPES,
+    ICON_RE,
+    LITERAL_UPPERCASE_WORDS,
+    MAX_DESCRIPTION,
+    NAMEID_FORMATS,
+    NAMEID_SOURCES,
+    PLACEHOLDER_NAME_RE,
+    PLACEHOLDER_TOKEN_RE,
+    REQUIRED_KEYS,
+    SAML_KEYS,
+    SLUG_RE,
+)
 
 __all__ = [
     "ATTRIBUTE_SOURCES",
@@ -36,85 +55,6 @@ __all__ = [
     "load_connector_file",
     "validate_connector",
 ]
-
-REQUIRED_KEYS: tuple[str, ...] = (
-    "slug",
-    "name",
-    "type",
-    "category",
-    "description",
-    "docs_url",
-    "keywords",
-    "icon",
-    "color",
-    "verified",
-    "sources",
-    "placeholders",
-    "saml",
-)
-
-SAML_KEYS: tuple[str, ...] = (
-    "sp_entity_id",
-    "acs_urls",
-    "sp_login_url",
-    "sp_logout_url",
-    "sp_logout_binding",
-    "nameid_format",
-    "nameid_source",
-    "sign_response",
-    "sign_assertion",
-    "attributes",
-    "group_attribute",
-)
-
-CONNECTOR_TYPES = frozenset({"saml", "bookmark", "custom_saml"})
-CATEGORIES = frozenset(
-    {
-        "collaboration",
-        "dev_tools",
-        "hr",
-        "finance",
-        "support",
-        "cloud",
-        "security",
-        "sales_marketing",
-        "productivity",
-        "it_ops",
-    }
-)
-NAMEID_FORMATS = frozenset({"emailAddress", "unspecified", "persistent", "transient"})
-NAMEID_SOURCES = frozenset({"email", "username", "employee_id"})
-BINDINGS = frozenset({"post", "redirect"})
-ATTRIBUTE_SOURCES = frozenset(
-    {
-        "email",
-        "username",
-        "first_name",
-        "last_name",
-        "display_name",
-        "department",
-        "job_title",
-        "employee_id",
-    }
-)
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ICON_RE = re.compile(r"^[a-z0-9_]+$")
-COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
-PLACEHOLDER_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
-# A run of upper-case letters/digits/underscores, at least 4 long, not glued to other
-# alphanumerics: YOURDOMAIN, ORG_ID, TENANT_ID ... but not "SSO" in ".../saml/SSO" or the
-# "SSO" of "SSOService".
-PLACEHOLDER_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9_]{3,}(?![A-Za-z0-9])")
-# Upper-case words that legitimately occur in vendor URLs and are not placeholders.
-LITERAL_UPPERCASE_WORDS = frozenset({"SAML", "HTTP", "HTTPS", "SAML2"})
-
-# Endpoints the browser is sent to must be https://. ``sp_entity_id`` is deliberately not in
-# this list: it is an opaque identifier compared byte for byte with the SP's own value, and a
-# few vendors publish http:// identifiers (Workday: ``http://www.workday.com``) that must be
-# kept verbatim or the SP rejects the Audience.
-URL_SAML_FIELDS: tuple[str, ...] = ("sp_login_url", "sp_logout_url")
-MAX_DESCRIPTION = 200
 
 
 def load_connector_file(path: str | Path) -> dict[str, Any]:
@@ -165,10 +105,6 @@ def find_placeholders(saml: dict[str, Any] | None) -> set[str]:
     return found
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
 def _check_https(value: Any, label: str, errors: list[str]) -> None:
     if not isinstance(value, str) or not value:
         errors.append(f"{label} must be a non-empty string")
@@ -176,148 +112,7 @@ def _check_https(value: Any, label: str, errors: list[str]) -> None:
         errors.append(f"{label} must be an https:// URL, got {value!r}")
 
 
-def _check_sp_url(value: Any, label: str, errors: list[str]) -> None:
-    # Shipped connectors point real tenants' browsers here: https:// only, never the
-    # local-testing http:// allowance an admin can give one app.
-    problem = sp_url_problem(value)
-    if problem:
-        errors.append(f"{label} must be an https:// URL: {problem}")
-
-
-def _validate_attributes(attributes: Any, errors: list[str]) -> None:
-    if not isinstance(attributes, list):
-        errors.append("saml.attributes must be a list")
-        return
-    seen: set[str] = set()
-    for index, attr in enumerate(attributes):
-        label = f"saml.attributes[{index}]"
-        if not isinstance(attr, dict):
-            errors.append(f"{label} must be a mapping with name and source or value")
-            continue
-        unknown = set(attr) - {"name", "source", "value"}
-        if unknown:
-            errors.append(f"{label} has unknown keys: {', '.join(sorted(unknown))}")
-        name = attr.get("name")
-        if not isinstance(name, str) or not name.strip():
-            errors.append(f"{label}.name must be a non-empty string")
-        elif name in seen:
-            errors.append(f"{label}.name {name!r} is duplicated")
-        else:
-            seen.add(name)
-        has_source, has_value = "source" in attr, "value" in attr
-        if has_source == has_value:
-            errors.append(f"{label} needs exactly one of 'source' or 'value'")
-        elif has_source and attr["source"] not in ATTRIBUTE_SOURCES:
-            errors.append(
-                f"{label}.source {attr['source']!r} is not one of "
-                f"{', '.join(sorted(ATTRIBUTE_SOURCES))}"
-            )
-        elif has_value and not isinstance(attr["value"], str):
-            errors.append(f"{label}.value must be a string constant")
-
-
-def _validate_group_attribute(group: Any, errors: list[str]) -> None:
-    if not isinstance(group, dict):
-        errors.append("saml.group_attribute must be a mapping {enabled, name}")
-        return
-    if set(group) != {"enabled", "name"}:
-        errors.append("saml.group_attribute must have exactly the keys enabled and name")
-    enabled = group.get("enabled")
-    if not isinstance(enabled, bool):
-        errors.append("saml.group_attribute.enabled must be true or false")
-    name = group.get("name")
-    if enabled and (not isinstance(name, str) or not name.strip()):
-        errors.append("saml.group_attribute.name is required when enabled is true")
-    if name is not None and not isinstance(name, str):
-        errors.append("saml.group_attribute.name must be a string or null")
-
-
-def _validate_saml_block(saml: dict[str, Any], verified: bool, errors: list[str]) -> None:
-    missing = [key for key in SAML_KEYS if key not in saml]
-    if missing:
-        errors.append(f"saml is missing keys: {', '.join(missing)}")
-    unknown = sorted(set(saml) - set(SAML_KEYS))
-    if unknown:
-        errors.append(f"saml has unknown keys: {', '.join(unknown)}")
-
-    entity_id = saml.get("sp_entity_id")
-    if entity_id is None:
-        if verified:
-            errors.append("saml.sp_entity_id is required for a verified connector")
-    elif not isinstance(entity_id, str) or not entity_id.strip():
-        errors.append("saml.sp_entity_id must be a non-empty string or null")
-    elif "://" in entity_id and not entity_id.startswith(("https://", "http://")):
-        errors.append(f"saml.sp_entity_id has an unexpected URL scheme: {entity_id!r}")
-    elif any(ch.isspace() for ch in entity_id):
-        errors.append("saml.sp_entity_id must not contain whitespace")
-
-    acs_urls = saml.get("acs_urls")
-    if not isinstance(acs_urls, list):
-        errors.append("saml.acs_urls must be a list")
-    else:
-        if not acs_urls and verified:
-            errors.append("saml.acs_urls needs at least one URL for a verified connector")
-        for index, url in enumerate(acs_urls):
-            _check_sp_url(url, f"saml.acs_urls[{index}]", errors)
-        if len(set(acs_urls)) != len(acs_urls):
-            errors.append("saml.acs_urls contains duplicates")
-
-    for key in URL_SAML_FIELDS:
-        if saml.get(key) is not None:
-            _check_sp_url(saml[key], f"saml.{key}", errors)
-
-    binding = saml.get("sp_logout_binding")
-    if binding not in BINDINGS:
-        errors.append(f"saml.sp_logout_binding must be one of post, redirect; got {binding!r}")
-
-    nameid_format = saml.get("nameid_format")
-    if nameid_format is None:
-        if verified:
-            errors.append("saml.nameid_format is required for a verified connector")
-    elif nameid_format not in NAMEID_FORMATS:
-        errors.append(
-            f"saml.nameid_format must be one of {', '.join(sorted(NAMEID_FORMATS))}; "
-            f"got {nameid_format!r}"
-        )
-
-    nameid_source = saml.get("nameid_source")
-    if nameid_source is None:
-        if verified:
-            errors.append("saml.nameid_source is required for a verified connector")
-    elif nameid_source not in NAMEID_SOURCES:
-        errors.append(
-            f"saml.nameid_source must be one of {', '.join(sorted(NAMEID_SOURCES))}; "
-            f"got {nameid_source!r}"
-        )
-
-    for key in ("sign_response", "sign_assertion"):
-        if not isinstance(saml.get(key), bool):
-            errors.append(f"saml.{key} must be true or false")
-    if saml.get("sign_response") is False and saml.get("sign_assertion") is False:
-        errors.append("saml: at least one of sign_response / sign_assertion must be true")
-
-    _validate_attributes(saml.get("attributes"), errors)
-    _validate_group_attribute(saml.get("group_attribute"), errors)
-
-
-def _validate_custom_saml_block(saml: Any, errors: list[str]) -> None:
-    if not isinstance(saml, dict):
-        errors.append("custom_saml connectors need a saml mapping (with blank values)")
-        return
-    missing = [key for key in SAML_KEYS if key not in saml]
-    if missing:
-        errors.append(f"saml is missing keys: {', '.join(missing)}")
-    filled = [key for key in SAML_KEYS if not _is_blank(saml.get(key))]
-    if filled:
-        errors.append(f"custom_saml template must leave saml values blank: {', '.join(filled)}")
-
-
-def validate_connector(data: Any) -> list[str]:
-    """Return a list of problems with one connector dict (empty list: valid)."""
-    if not isinstance(data, dict):
-        return ["connector must be a mapping"]
-    errors: list[str] = []
-
+def _check_keys(data: dict[str, Any], errors: list[str]) -> None:
     missing = [key for key in REQUIRED_KEYS if key not in data]
     if missing:
         errors.append(f"missing keys: {', '.join(missing)}")
@@ -325,10 +120,11 @@ def validate_connector(data: Any) -> list[str]:
     if unknown:
         errors.append(f"unknown keys: {', '.join(unknown)}")
 
+
+def _check_texts(data: dict[str, Any], errors: list[str]) -> None:
     slug = data.get("slug")
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         errors.append(f"slug must be lowercase [a-z0-9-], got {slug!r}")
-
     for key in ("name", "description"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
@@ -337,72 +133,88 @@ def validate_connector(data: Any) -> list[str]:
     if isinstance(description, str) and len(description) > MAX_DESCRIPTION:
         errors.append(f"description is longer than {MAX_DESCRIPTION} characters")
 
+
+def _check_classification(data: dict[str, Any], errors: list[str]) -> None:
     connector_type = data.get("type")
     if connector_type not in CONNECTOR_TYPES:
         errors.append(
             f"type must be one of {', '.join(sorted(CONNECTOR_TYPES))}; got {connector_type!r}"
         )
-
     category = data.get("category")
     if category not in CATEGORIES:
         errors.append(f"category must be one of {', '.join(sorted(CATEGORIES))}; got {category!r}")
-
     docs_url = data.get("docs_url")
     if docs_url is not None:
         _check_https(docs_url, "docs_url", errors)
     elif connector_type == "saml":
         errors.append("docs_url is required for saml connectors")
 
+
+def _check_card(data: dict[str, Any], errors: list[str]) -> None:
+    """The catalog card: search keywords, logo and brand colour."""
     keywords = data.get("keywords")
     if not isinstance(keywords, list) or not all(
         isinstance(k, str) and k.strip() for k in keywords
     ):
         errors.append("keywords must be a list of non-empty strings")
-
     icon = data.get("icon")
     if icon is not None and (not isinstance(icon, str) or not ICON_RE.match(icon)):
         errors.append(f"icon must be null or a simple-icons slug, got {icon!r}")
-
     color = data.get("color")
     if not isinstance(color, str) or not COLOR_RE.match(color):
         errors.append(f"color must be a #RRGGBB hex string, got {color!r}")
 
+
+def _checked_verified(data: dict[str, Any], errors: list[str]) -> bool:
+    """Return ``verified``; anything but a boolean is a problem and counts as unverified."""
     verified = data.get("verified")
     if not isinstance(verified, bool):
         errors.append("verified must be true or false")
-        verified = False
+        return False
+    return verified
 
+
+def _check_sources(data: dict[str, Any], verified: bool, errors: list[str]) -> None:
     sources = data.get("sources")
     if not isinstance(sources, list):
         errors.append("sources must be a list")
         sources = []
     for index, url in enumerate(sources):
         _check_https(url, f"sources[{index}]", errors)
-    if verified and connector_type == "saml" and not sources:
+    if verified and data.get("type") == "saml" and not sources:
         errors.append("a verified saml connector must list at least one source")
 
+
+def _checked_placeholders(data: dict[str, Any], errors: list[str]) -> list[Any]:
+    """Return the ``placeholders`` list (empty if it is not a list), checking each name."""
     placeholders = data.get("placeholders")
     if not isinstance(placeholders, list):
         errors.append("placeholders must be a list")
-        placeholders = []
+        return []
     for name in placeholders:
         if not isinstance(name, str) or not PLACEHOLDER_NAME_RE.match(name):
             errors.append(f"placeholder {name!r} must be UPPER_CASE letters, digits and _")
     if len(set(map(str, placeholders))) != len(placeholders):
         errors.append("placeholders contains duplicates")
+    return placeholders
 
-    saml = data.get("saml")
+
+def _check_saml(data: dict[str, Any], verified: bool, errors: list[str]) -> None:
+    """Check the ``saml`` block as the connector's type requires."""
+    connector_type, saml = data.get("type"), data.get("saml")
     if connector_type == "bookmark":
         if saml is not None:
             errors.append("bookmark connectors must have saml: null")
     elif connector_type == "custom_saml":
-        _validate_custom_saml_block(saml, errors)
+        validate_custom_saml_block(saml, errors)
     elif connector_type == "saml":
         if not isinstance(saml, dict):
             errors.append("saml connectors need a saml mapping")
         else:
-            _validate_saml_block(saml, verified, errors)
+            validate_saml_block(saml, verified, errors)
 
+
+def _check_placeholder_use(saml: Any, placeholders: list[Any], errors: list[str]) -> None:
     used = find_placeholders(saml)
     listed = {p for p in placeholders if isinstance(p, str)}
     for name in sorted(used - listed):
@@ -410,6 +222,21 @@ def validate_connector(data: Any) -> list[str]:
     for name in sorted(listed - used):
         errors.append(f"placeholder {name} is listed but not used in the saml values")
 
+
+def validate_connector(data: Any) -> list[str]:
+    """Return a list of problems with one connector dict (empty list: valid)."""
+    if not isinstance(data, dict):
+        return ["connector must be a mapping"]
+    errors: list[str] = []
+    _check_keys(data, errors)
+    _check_texts(data, errors)
+    _check_classification(data, errors)
+    _check_card(data, errors)
+    verified = _checked_verified(data, errors)
+    _check_sources(data, verified, errors)
+    placeholders = _checked_placeholders(data, errors)
+    _check_saml(data, verified, errors)
+    _check_placeholder_use(data.get("saml"), placeholders, errors)
     return errors
 
 

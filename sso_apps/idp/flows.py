@@ -7,7 +7,6 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.assertion import authn_statement
 from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
@@ -36,13 +35,9 @@ from sso_apps.saml.requests import (
     read_message,
 )
 from sso_apps.saml.sp_descriptor import NAMEID_FORMAT_URIS
+from tessera.clock import now as _now
 
 BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
-
-
-def _now() -> datetime.datetime:
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 @dataclass(frozen=True)

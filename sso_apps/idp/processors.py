@@ -10,6 +10,12 @@ from saml2.saml import (
 )
 
 from sso_apps import selectors
+from sso_apps.models import SamlAttribute
+
+
+def _user_value(user, field: str) -> str:
+    """Return a user field as the assertion sends it: text, and "" when unset."""
+    return str(getattr(user, field, "") or "")
 
 
 class TesseraProcessor(BaseProcessor):
@@ -34,7 +40,7 @@ class TesseraProcessor(BaseProcessor):
         if name_id_format == NAMEID_FORMAT_TRANSIENT:
             # Upstream raises NotImplementedError for transient (djangosaml2idp 0.7.2).
             return "_" + secrets.token_hex(20)
-        value = str(getattr(user, config.nameid_source, "") or "")
+        value = _user_value(user, config.nameid_source)
         if not value:
             raise ValueError(
                 f"The user has no {config.get_nameid_source_display().lower()}, "
@@ -47,11 +53,13 @@ class TesseraProcessor(BaseProcessor):
     def create_identity(self, user, sp_attribute_mapping) -> dict[str, list[str]]:
         """Return {SP attribute name: [values]}, names exactly as configured."""
         identity: dict[str, list[str]] = {}
+        # sp_attribute_mapping is the runtime's snapshot of the SamlAttribute rows, so the
+        # rule for a value is here, once, rather than a query per sign-in for model methods.
         for attribute in sp_attribute_mapping:
-            if attribute.source == "constant":
+            if attribute.source == SamlAttribute.CONSTANT:
                 value = attribute.value
             else:
-                value = str(getattr(user, attribute.source, "") or "")
+                value = _user_value(user, attribute.source)
             identity.setdefault(attribute.name, []).append(value)
         config = self.application.saml
         if config.include_group_attribute and config.group_attribute_name:

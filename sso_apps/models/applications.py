@@ -33,7 +33,9 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("connector"),
     )
-    kind = models.CharField(
+    # The connector's type, copied when the app is created (a connector never changes
+    # type) so that filters and is_saml need no join.
+    connector_type = models.CharField(
         _("type"), max_length=16, choices=ConnectorType.choices, editable=False, db_index=True
     )
     display_label = models.CharField(
@@ -110,11 +112,11 @@ class Application(models.Model):
 
     @property
     def is_saml(self) -> bool:
-        return self.kind in (ConnectorType.SAML, ConnectorType.CUSTOM_SAML)
+        return self.connector_type in (ConnectorType.SAML, ConnectorType.CUSTOM_SAML)
 
     @property
     def is_bookmark(self) -> bool:
-        return self.kind == ConnectorType.BOOKMARK
+        return self.connector_type == ConnectorType.BOOKMARK
 
     @property
     def initials(self) -> str:
@@ -299,14 +301,6 @@ class SamlConfig(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def default_acs_url(self) -> str | None:
-        # Works from a prefetched acs_urls as well as from the database.
-        for acs in self.acs_urls.all():
-            if acs.is_default:
-                return acs.url
-        return None
-
 
 class AcsUrl(models.Model):
     """One Assertion Consumer Service URL of an application's SP."""
@@ -362,9 +356,3 @@ class SamlAttribute(models.Model):
 
     def __str__(self):
         return self.name
-
-    def value_for(self, user) -> str:
-        """Return this attribute's value for a user."""
-        if self.source == self.CONSTANT:
-            return self.value
-        return str(getattr(user, self.source, "") or "")

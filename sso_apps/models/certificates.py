@@ -14,6 +14,10 @@ class IdpKeyPair(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        # NOTE: no code of ours creates a NEXT pair yet, but it is not dead: IdP metadata
+        # publishes it after the active one (saml/metadata.py, pinned by
+        # test_metadata_also_publishes_the_next_certificate_during_a_rotation), which is
+        # how a rotation lets SPs learn a certificate before it signs.
         NEXT = "next", _("Next (published, not yet signing)")
         INACTIVE = "inactive", _("Inactive")
 

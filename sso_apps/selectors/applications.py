@@ -44,7 +44,7 @@ def applications_for_user(*, user) -> QuerySet[Application]:
     )
     return (
         Application.objects.filter(Exists(member))
-        .filter(Q(sso_active=True) | Q(kind=ConnectorType.BOOKMARK))
+        .filter(Q(sso_active=True) | Q(connector_type=ConnectorType.BOOKMARK))
         .select_related("connector")
     )
 

@@ -39,7 +39,7 @@ def application_create(
     """Create an app from a connector with its SAML config and IdP key pair, atomically."""
     application = Application(
         connector=connector,
-        kind=connector.type,
+        connector_type=connector.type,
         display_label=display_label.strip(),
         idp_suffix=idp_suffix or idp_suffix_suggest(display_label),
         created_by=actor,

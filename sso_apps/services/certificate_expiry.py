@@ -7,7 +7,6 @@ twice. A rotated certificate is a new key pair and starts with no thresholds rec
 """
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from sso_apps.models import (
@@ -18,13 +17,9 @@ from sso_apps.models import (
 from sso_apps.models.expiry import THRESHOLD_WINDOWS
 from sso_apps.selectors.notifications import administrators
 from sso_apps.services.notifications import notification_create
+from tessera.clock import now as _now
 
 LOOSEST_WINDOW = max(THRESHOLD_WINDOWS.values())
-
-
-def _now():
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 def thresholds_reached(*, not_after, now) -> list[str]:

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
@@ -24,13 +23,9 @@ from sso_apps.services.applications import applications_delete
 from sso_apps.services.audit import audit_record, client_ip
 from sso_apps.services.notifications import notification_create
 from sso_apps.services.service_providers import service_providers_delete
+from tessera.clock import now as _now
 
 LABELS_IN_SUMMARY = 10
-
-
-def _now():
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from datetime import timedelta
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from sso_apps.conf import app_settings
 from sso_apps.models import Notification
 from sso_apps.selectors.notifications import notification_recipients
+from tessera.clock import now as _now
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +44,6 @@ BODIES = {
     "application.activated": "{actor} activated SSO for {labels}.",
 }
 SWEEP_LIMIT = 500
-
-
-def _now():
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 def notification_create(

@@ -4,17 +4,12 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from sso_apps.models import Application, IssuedLogoutRequest, SpSession
+from tessera.clock import now as _now
 
 # How long an SP has to answer a LogoutRequest of ours.
 LOGOUT_REQUEST_LIFETIME = datetime.timedelta(minutes=10)
-
-
-def _now() -> datetime.datetime:
-    """Return the current time. Used for mocking in tests."""
-    return timezone.now()
 
 
 # NOTE: savepoint=False: this runs on every sign-in, inside the caller's transaction with

@@ -1,7 +1,27 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from accounts.demo import demo_directory_seed, demo_users_generate
+
+
+class _Unterminated:
+    """A command's stdout for rich, which writes its own line ends and redraws."""
+
+    def __init__(self, out: OutputWrapper):
+        self.out = out
+
+    def write(self, text: str) -> int:
+        # OutputWrapper would end every one of rich's partial redraws with a newline.
+        self.out.write(text, ending="")
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return self.out.isatty()
 
 
 class Command(BaseCommand):
@@ -15,13 +35,13 @@ class Command(BaseCommand):
             help="Allow running with DEBUG off (never in production).",
         )
 
-    def handle(self, *args, users, force, **options):
+    def handle(self, *args, users, force, no_color=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo sets well-known passwords; it runs only with DEBUG on.")
         password = settings.TESSERA_DEMO_PASSWORD
         accounts = demo_directory_seed(password=password)
         if users:
-            created = demo_users_generate(count=users, password=password, out=self.stdout)
+            created = self._users_generate(users, password, no_color=no_color)
             self.stdout.write(f"{created} synthetic users added.")
         base = settings.TESSERA_BASE_URL
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
@@ -29,3 +49,20 @@ class Command(BaseCommand):
         self.stdout.write(f"  User Console: {base}/userconsole/")
         for account in accounts:
             self.stdout.write(f"  {account.role:32} {account.email} / {account.password}")
+
+    def _users_generate(self, count: int, password: str, *, no_color: bool) -> int:
+        console = Console(file=_Unterminated(self.stdout), no_color=no_color)
+        columns = (
+            TextColumn("Users"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("users"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("users", total=count)
+            return demo_users_generate(
+                count=count,
+                password=password,
+                on_batch=lambda done: progress.advance(task, done),
+            )

@@ -122,7 +122,7 @@ def test_filters_by_status_type_and_connector(admin_client, application_factory,
         "Helpdesk",
         "Other SAML",
     ]
-    assert _labels(admin_client.get(LIST_URL, {"kind__exact": "bookmark"})) == ["Wiki"]
+    assert _labels(admin_client.get(LIST_URL, {"connector_type__exact": "bookmark"})) == ["Wiki"]
     assert _labels(admin_client.get(LIST_URL, {"connector__id__exact": zendesk.pk})) == ["Helpdesk"]
 
 

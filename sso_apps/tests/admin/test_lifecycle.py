@@ -160,6 +160,28 @@ def test_right_count_deletes_apps_key_pairs_and_group_links(
 
 
 @pytest.mark.django_db
+def test_bulk_delete_returns_to_the_list_as_it_was_filtered(admin_client, application_factory):
+    doomed = application_factory(display_label="Doomed")
+    filtered_list = f"{LIST_URL}?status=inactive&q=Doomed"
+
+    response = admin_client.post(filtered_list, delete_post([doomed], confirm="1"))
+
+    assert response.status_code == 302
+    assert response.url == filtered_list
+    assert not Application.objects.filter(pk=doomed.pk).exists()
+
+
+@pytest.mark.django_db
+def test_delete_link_of_one_app_returns_to_the_whole_list(admin_client, saml_app):
+    response = admin_client.post(
+        app_url("delete", saml_app), {"confirm": "yes", "confirmation_count": "1"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == LIST_URL
+
+
+@pytest.mark.django_db
 def test_delete_link_of_one_app_uses_the_same_confirmation(admin_client, saml_app):
     url = app_url("delete", saml_app)
 

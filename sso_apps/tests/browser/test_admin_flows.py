@@ -71,7 +71,7 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     application = Application.objects.get(display_label="GoToAssist Support")
     config = application.saml
     assert "YOURDOMAIN" not in config.sp_entity_id + config.sp_logout_url
-    assert config.default_acs_url == test_sp.acs_url
+    assert config.acs_urls.get(is_default=True).url == test_sp.acs_url
     assert application.sso_active
 
     # IDP Certificate Valid > Download certificate.

@@ -50,7 +50,7 @@ def saml_app_factory(saml_connector, group_factory, user_factory):
         )
         application.refresh_from_db()
         assert application.saml.sp_entity_id == SP_ENTITY_ID
-        assert application.saml.default_acs_url == SP_ACS_URL
+        assert application.saml.acs_urls.get(is_default=True).url == SP_ACS_URL
         app_services.application_sso_activate(application=application)
         application.refresh_from_db()
         user = user_factory(email="ada@example.com", first_name="Ada")

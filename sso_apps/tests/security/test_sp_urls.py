@@ -180,7 +180,7 @@ def test_service_accepts_http_only_with_the_explicit_flag(ready_app):
         acs_urls=[AcsUrlInput(HTTP_URL)],
     )
     config = SamlConfig.objects.get(pk=ready_app.pk)
-    assert config.default_acs_url == HTTP_URL
+    assert config.acs_urls.get(is_default=True).url == HTTP_URL
     assert config.sp_logout_url == "http://127.0.0.1:8080/slo"
     event = AuditEvent.objects.filter(action="application.sso_update").latest("pk")
     assert event.details == {"allow_http_sp_urls": True}
@@ -308,7 +308,7 @@ def test_sso_tab_takes_http_urls_only_with_the_allow_http_box_ticked(admin_clien
     assert accepted.status_code == 302
     config = SamlConfig.objects.get(pk=ready_app.pk)
     assert config.allow_http_sp_urls
-    assert config.default_acs_url == HTTP_URL
+    assert config.acs_urls.get(is_default=True).url == HTTP_URL
     assert "http:// SP URLs are allowed." in admin_client.get(app_url("sso", ready_app)).text
 
 
@@ -357,7 +357,7 @@ def test_metadata_import_takes_http_locations_only_with_the_allow_http_box_ticke
     )
     accepted = admin_client.post(app_url("import_metadata", ready_app), {"xml": xml})
     assert accepted.status_code == 302
-    assert SamlConfig.objects.get(pk=ready_app.pk).default_acs_url == HTTP_URL
+    assert SamlConfig.objects.get(pk=ready_app.pk).acs_urls.get(is_default=True).url == HTTP_URL
 
 
 def test_sp_metadata_parser_refuses_a_script_location():

@@ -53,7 +53,7 @@ def test_domain_and_named_placeholders_are_replaced_everywhere(connector):
     saml_configs.saml_config_update(application=application, placeholder_values={"ORG_ID": "42"})
     application.saml.refresh_from_db()
     assert application.saml.sp_entity_id == "https://initech.acme.example/saml/42"
-    assert application.saml.default_acs_url == "https://initech.acme.example/acs"
+    assert application.saml.acs_urls.get(is_default=True).url == "https://initech.acme.example/acs"
     assert application.saml.attributes.get().value == "initech"
     assert placeholders.placeholders_remaining(application.saml) == {}
 

@@ -1,0 +1,1 @@
+"""Small helpers shared by every app of ours; this package imports none of them."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from sso_apps.saml.constants import BindingName, NameIdFormatName
 from sso_apps.saml.sp_urls import sp_url_problem
 
 __all__ = [
@@ -82,9 +83,9 @@ CATEGORIES = frozenset(
         "it_ops",
     }
 )
-NAMEID_FORMATS = frozenset({"emailAddress", "unspecified", "persistent", "transient"})
+NAMEID_FORMATS = frozenset(name.value for name in NameIdFormatName)
 NAMEID_SOURCES = frozenset({"email", "username", "employee_id"})
-BINDINGS = frozenset({"post", "redirect"})
+BINDINGS = frozenset(name.value for name in BindingName)
 ATTRIBUTE_SOURCES = frozenset(
     {
         "email",

@@ -51,7 +51,8 @@ from saml2.sigver import (
     pre_encrypt_assertion,
 )
 
-from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml import key_cache
+from sso_apps.saml.constants import DSIG_NS, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256, XENC_NS
 from sso_apps.saml.errors import (
     KeyPairError,
     SamlEncryptionError,
@@ -60,7 +61,6 @@ from sso_apps.saml.errors import (
     SamlXmlError,
 )
 from sso_apps.saml.parsing import (
-    DS_NS,
     check_signature_profile,
     parse_xml,
     verify_enveloped_signature,
@@ -76,7 +76,6 @@ __all__ = [
     "security_context_for",
 ]
 
-XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
 ENCRYPTION_METHODS = {
     "aes256-gcm": xmlsec.Transform.AES256_GCM,
     "aes256-cbc": xmlsec.Transform.AES256,
@@ -322,9 +321,9 @@ def install_backend(entity: Entity, *, backend: CryptoBackend | None = None) -> 
     # upgrade that fallback to SHA-256 while respecting an explicit setting. The lookup mirrors
     # Entity.__init__, which reads these keys from the entity's own service section.
     if not entity.config.getattr("signing_algorithm"):
-        entity.signing_algorithm = algorithms.RSA_SHA256
+        entity.signing_algorithm = RSA_SHA256
     if not entity.config.getattr("digest_algorithm"):
-        entity.digest_algorithm = algorithms.SHA256
+        entity.digest_algorithm = SHA256
 
 
 def _read_material(value: str | bytes | os.PathLike[str], *, what: str) -> bytes:
@@ -406,7 +405,7 @@ def _adopt_ancestor_prefixes(node: etree._Element) -> None:
 
 
 def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etree._Element:
-    existing = node.findall(f"{{{DS_NS}}}Signature")
+    existing = node.findall(f"{{{DSIG_NS}}}Signature")
     if len(existing) > 1:
         raise XmlsecSignatureError("The element to sign carries more than one signature.")
     if existing:
@@ -414,16 +413,16 @@ def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etre
     # pysaml2 normally inserts a template (pre_signature_part); without one, default to
     # RSA-SHA256 over a SHA-256 digest with exclusive C14N. The template is built with lxml
     # rather than xmlsec.template because lxml's find() cannot see nodes libxmlsec creates.
-    ds = f"{{{DS_NS}}}"
-    signature = etree.Element(f"{ds}Signature", nsmap={"ds": DS_NS})
+    ds = f"{{{DSIG_NS}}}"
+    signature = etree.Element(f"{ds}Signature", nsmap={"ds": DSIG_NS})
     signed_info = etree.SubElement(signature, f"{ds}SignedInfo")
-    etree.SubElement(signed_info, f"{ds}CanonicalizationMethod", Algorithm=algorithms.EXC_C14N)
-    etree.SubElement(signed_info, f"{ds}SignatureMethod", Algorithm=algorithms.RSA_SHA256)
+    etree.SubElement(signed_info, f"{ds}CanonicalizationMethod", Algorithm=EXC_C14N)
+    etree.SubElement(signed_info, f"{ds}SignatureMethod", Algorithm=RSA_SHA256)
     reference = etree.SubElement(signed_info, f"{ds}Reference", URI=f"#{element_id}")
     transforms = etree.SubElement(reference, f"{ds}Transforms")
-    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.ENVELOPED)
-    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.EXC_C14N)
-    etree.SubElement(reference, f"{ds}DigestMethod", Algorithm=algorithms.SHA256)
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=ENVELOPED)
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=EXC_C14N)
+    etree.SubElement(reference, f"{ds}DigestMethod", Algorithm=SHA256)
     etree.SubElement(reference, f"{ds}DigestValue")
     etree.SubElement(signature, f"{ds}SignatureValue")
     # SAML's schemas put ds:Signature directly after saml:Issuer when there is one.

@@ -41,6 +41,8 @@ def _now() -> datetime.datetime:
 
 @dataclass(frozen=True)
 class ReceivedMessage:
+    """A checked incoming message, with how it arrived and whether its signature was verified."""
+
     message: IncomingMessage
     binding: BindingName
     relay_state: str

@@ -32,7 +32,6 @@ cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in pla
 up at once and nothing cached can go stale.
 """
 
-import os
 from uuid import uuid4
 
 import xmlsec
@@ -60,6 +59,7 @@ from sso_apps.saml.errors import (
     SamlSignatureError,
     SamlXmlError,
 )
+from sso_apps.saml.key_material import certificate_pem_of, key_material_read
 from sso_apps.saml.parsing import (
     check_signature_profile,
     parse_xml,
@@ -134,7 +134,7 @@ class PythonXmlsecBackend(CryptoBackend):
             # pysaml2 fills in the template with the SP's configured algorithms; SHA-1 is
             # honoured for signing because only a legacy SP would have asked for it.
             check_signature_profile(signature, element_id=element_id, allow_sha1=True)
-            key = key_cache.xmlsec_private_key(_read_material(key_file, what="signing key"))
+            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="signing key"))
         except (SamlSignatureError, KeyPairError) as exc:
             raise XmlsecSignatureError(exc.reason) from exc
         context = xmlsec.SignatureContext()
@@ -158,8 +158,8 @@ class PythonXmlsecBackend(CryptoBackend):
         try:
             root = parse_xml(signedtext)
             node = _find_node(root, node_name=node_name, node_id=node_id)
-            certificate_pem = _certificate_pem(
-                _read_material(cert_file, what="certificate"), cert_type=cert_type
+            certificate_pem = certificate_pem_of(
+                key_material_read(cert_file, what="certificate"), cert_type=cert_type
             )
             verify_enveloped_signature(
                 node, certificate_pem=certificate_pem, allow_sha1=self.allow_sha1_verification
@@ -213,7 +213,7 @@ class PythonXmlsecBackend(CryptoBackend):
         """Decrypt every EncryptedData element in enctext with the private key."""
         try:
             root = parse_xml(enctext)
-            key = key_cache.xmlsec_private_key(_read_material(key_file, what="decryption key"))
+            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="decryption key"))
         except (SamlXmlError, KeyPairError) as exc:
             raise XmlsecDecryptError(exc.reason) from exc
         encrypted = list(root.iter(f"{{{XENC_NS}}}EncryptedData"))
@@ -239,10 +239,10 @@ class PythonXmlsecBackend(CryptoBackend):
         if not nodes:
             raise XmlsecEncryptError("Nothing matched the element to encrypt.")
         try:
-            certificate = _read_material(recipient, what="encryption certificate")
+            certificate = key_material_read(recipient, what="encryption certificate")
             # pysaml2 writes SP certificates as PEM, but a DER file is just as unambiguous.
             cert_type = "pem" if certificate.lstrip().startswith(b"-----BEGIN") else "der"
-            pem = _certificate_pem(certificate, cert_type=cert_type)
+            pem = certificate_pem_of(certificate, cert_type=cert_type)
             cert_key = key_cache.xmlsec_certificate_key(pem.strip().encode("utf-8"))
         except KeyPairError as exc:
             raise XmlsecEncryptError(exc.reason) from exc
@@ -290,7 +290,7 @@ def security_context_for(
     sec_backend = None
     if key_file:
         sec_backend = RSACrypto(
-            key_cache.rsa_private_key(_read_material(key_file, what="signing key"))
+            key_cache.rsa_private_key(key_material_read(key_file, what="signing key"))
         )
     keypairs = config.encryption_keypairs or []
     return SecurityContext(
@@ -324,31 +324,6 @@ def install_backend(entity: Entity, *, backend: CryptoBackend | None = None) -> 
         entity.signing_algorithm = RSA_SHA256
     if not entity.config.getattr("digest_algorithm"):
         entity.digest_algorithm = SHA256
-
-
-def _read_material(value: str | bytes | os.PathLike[str], *, what: str) -> bytes:
-    if isinstance(value, bytes):
-        if value.lstrip().startswith(b"-----BEGIN"):
-            return value.strip()
-        value = os.fsdecode(value)
-    text = os.fspath(value)
-    if not text:
-        raise KeyPairError(f"No {what} is configured.")
-    if text.lstrip().startswith("-----BEGIN"):
-        return text.strip().encode("utf-8")
-    try:
-        with open(text, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise KeyPairError(f"The {what} file {text!r} cannot be read: {exc.strerror}.") from exc
-
-
-def _certificate_pem(data: bytes, *, cert_type: str) -> str:
-    if cert_type == "der":
-        return key_cache.der_certificate_to_pem(data)
-    if cert_type != "pem":
-        raise KeyPairError(f"Unsupported certificate type {cert_type!r}.")
-    return data.decode("utf-8", errors="replace")
 
 
 def _parse_own(

@@ -126,7 +126,7 @@ def certificate_expiry_warn() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def saml_seen_requests_purge() -> int:
     """Forget expired SAML request IDs (replay protection only needs the clock window)."""
-    from sso_apps.idp.flows import seen_requests_purge
+    from sso_apps.idp.messages import seen_requests_purge
 
     return seen_requests_purge()
 

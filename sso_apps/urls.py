@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sso_apps.views import idp
+from sso_apps.idp import views as idp
 
 app_name = "saml"
 

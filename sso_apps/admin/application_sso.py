@@ -22,6 +22,7 @@ from sso_apps.forms.saml import (
     attribute_formset,
     attribute_initial,
 )
+from sso_apps.idp.metadata import idp_metadata_xml
 from sso_apps.models import Application, IdpKeyPair
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.selectors.placeholders import placeholders_of
@@ -197,9 +198,6 @@ class MetadataExportView(SsoTabView):
     http_method_names = ["get", "head"]
 
     def get(self, request, pk):
-        # Imported here: the IdP metadata builder belongs to the SAML endpoints' module.
-        from sso_apps.saml.metadata import idp_metadata_xml
-
         response = HttpResponse(
             idp_metadata_xml(self.object), content_type="application/samlmetadata+xml"
         )

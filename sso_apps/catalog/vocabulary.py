@@ -6,6 +6,8 @@ These are the catalog's own short names (``nameid_format: emailAddress``,
 
 import re
 
+from sso_apps.saml.constants import BindingName, NameIdFormatName
+
 REQUIRED_KEYS: tuple[str, ...] = (
     "slug",
     "name",
@@ -51,9 +53,9 @@ CATEGORIES = frozenset(
         "it_ops",
     }
 )
-NAMEID_FORMATS = frozenset({"emailAddress", "unspecified", "persistent", "transient"})
+NAMEID_FORMATS = frozenset(name.value for name in NameIdFormatName)
 NAMEID_SOURCES = frozenset({"email", "username", "employee_id"})
-BINDINGS = frozenset({"post", "redirect"})
+BINDINGS = frozenset(name.value for name in BindingName)
 ATTRIBUTE_SOURCES = frozenset(
     {
         "email",

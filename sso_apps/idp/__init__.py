@@ -1,1 +1,1 @@
-"""The SAML IdP endpoints' Django side: per-application runtime, processor and flows."""
+"""The SAML IdP endpoints' Django side: views, one flow module per journey, runtime, processor."""

@@ -15,8 +15,7 @@ from saml2 import saml, samlp
 
 from accounts.sessions import sessions_end
 from sso_apps import selectors
-from sso_apps.idp.flows import (
-    BINDINGS,
+from sso_apps.idp.messages import (
     OutgoingMessage,
     ReceivedMessage,
     message_receive,
@@ -24,8 +23,8 @@ from sso_apps.idp.flows import (
 )
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SpSession
+from sso_apps.saml.constants import BINDING_URIS, SIGNATURE_ALGORITHMS, BindingName
 from sso_apps.saml.errors import SamlError
-from sso_apps.saml.idp_server import SIGNATURE_ALGORITHMS
 from sso_apps.saml.logout_messages import name_id_format_of
 from sso_apps.saml.requests import SamlRequestError
 from sso_apps.services.sp_sessions import issued_logout_request_consume, sp_sessions_forget
@@ -191,8 +190,8 @@ def logout_response_create(
     answered = samlp.LogoutRequest(id=reply.request_id, issuer=saml.Issuer(text=reply.issuer))
     response = runtime.server.create_logout_response(
         answered,
-        bindings=[BINDINGS[binding]],
-        sign=binding == "post",
+        bindings=[BINDING_URIS[binding]],
+        sign=binding == BindingName.POST,
         sign_alg=sign_alg,
         digest_alg=digest_alg,
     )

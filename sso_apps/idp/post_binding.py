@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.csp import CSP
 
 from sso_apps.conf import app_settings
-from sso_apps.idp import flows
+from sso_apps.idp.messages import message_receive
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SeenSamlRequest
 from sso_apps.saml.requests import SamlRequestError
@@ -70,7 +70,7 @@ def authn_request_precheck(
     Hostile input is refused (and audited by the caller) at the first hop, and the
     repost page never echoes what the decoder would not accept, size caps included.
     """
-    received = flows.message_receive(
+    received = message_receive(
         http_request=http_request,
         application=application,
         runtime=runtime,

@@ -3,14 +3,10 @@
 import secrets
 
 from djangosaml2idp.processors import BaseProcessor, NameIdBuilder
-from saml2.saml import (
-    NAMEID_FORMAT_EMAILADDRESS,
-    NAMEID_FORMAT_PERSISTENT,
-    NAMEID_FORMAT_TRANSIENT,
-)
 
 from sso_apps import selectors
 from sso_apps.models import SamlAttribute
+from sso_apps.saml.constants import NAMEID_EMAIL_ADDRESS, NAMEID_PERSISTENT, NAMEID_TRANSIENT
 
 
 def _user_value(user, field: str) -> str:
@@ -33,11 +29,11 @@ class TesseraProcessor(BaseProcessor):
 
     def get_user_id(self, user, name_id_format, service_provider, idp_config) -> str:
         config = self.application.saml
-        if name_id_format == NAMEID_FORMAT_PERSISTENT:
+        if name_id_format == NAMEID_PERSISTENT:
             # Opaque and stable per user and app, never the email: PersistentId rows hang
             # off the app's ServiceProvider, which lives as long as the app does.
             return NameIdBuilder.get_nameid_persistent("", sp=service_provider, user=user)
-        if name_id_format == NAMEID_FORMAT_TRANSIENT:
+        if name_id_format == NAMEID_TRANSIENT:
             # Upstream raises NotImplementedError for transient (djangosaml2idp 0.7.2).
             return "_" + secrets.token_hex(20)
         value = _user_value(user, config.nameid_source)
@@ -46,7 +42,7 @@ class TesseraProcessor(BaseProcessor):
                 f"The user has no {config.get_nameid_source_display().lower()}, "
                 "which this application uses as the NameID."
             )
-        if name_id_format == NAMEID_FORMAT_EMAILADDRESS:
+        if name_id_format == NAMEID_EMAIL_ADDRESS:
             return NameIdBuilder.get_nameid_email(value)
         return NameIdBuilder.get_nameid_unspecified(value)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models.catalog import ConnectorTemplate, ConnectorType, initials_of
+from sso_apps.saml.constants import BindingName, NameIdFormatName
 from sso_apps.saml.sp_urls import sp_url_problem
 
 # Defence in depth under sso_apps.saml.sp_urls, which gives the real rule and the messages:
@@ -144,16 +145,17 @@ class Application(models.Model):
         self.refresh_from_db(fields=["config_version"])
 
 
+# The values are the SAML layer's short names (sso_apps.saml.constants); these add the labels.
 class Binding(models.TextChoices):
-    REDIRECT = "redirect", _("HTTP-Redirect")
-    POST = "post", _("HTTP-POST")
+    REDIRECT = BindingName.REDIRECT.value, _("HTTP-Redirect")
+    POST = BindingName.POST.value, _("HTTP-POST")
 
 
 class NameIdFormat(models.TextChoices):
-    EMAIL = "emailAddress", _("emailAddress")
-    UNSPECIFIED = "unspecified", _("unspecified")
-    PERSISTENT = "persistent", _("persistent")
-    TRANSIENT = "transient", _("transient")
+    EMAIL = NameIdFormatName.EMAIL.value, _("emailAddress")
+    UNSPECIFIED = NameIdFormatName.UNSPECIFIED.value, _("unspecified")
+    PERSISTENT = NameIdFormatName.PERSISTENT.value, _("persistent")
+    TRANSIENT = NameIdFormatName.TRANSIENT.value, _("transient")
 
 
 class UserField(models.TextChoices):

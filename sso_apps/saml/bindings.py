@@ -10,7 +10,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml import key_cache
+from sso_apps.saml.constants import RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512
 from sso_apps.saml.errors import KeyPairError, SamlBindingError, SamlSignatureError
 
 __all__ = [
@@ -28,11 +29,11 @@ MAX_MESSAGE_BYTES = 256 * 1024
 MESSAGE_PARAMETERS = ("SAMLRequest", "SAMLResponse")
 
 _REDIRECT_HASHES: dict[str, hashes.HashAlgorithm] = {
-    algorithms.RSA_SHA256: hashes.SHA256(),
-    algorithms.RSA_SHA384: hashes.SHA384(),
-    algorithms.RSA_SHA512: hashes.SHA512(),
+    RSA_SHA256: hashes.SHA256(),
+    RSA_SHA384: hashes.SHA384(),
+    RSA_SHA512: hashes.SHA512(),
 }
-_SHA1_REDIRECT_HASHES: dict[str, hashes.HashAlgorithm] = {algorithms.RSA_SHA1: hashes.SHA1()}  # noqa: S303
+_SHA1_REDIRECT_HASHES: dict[str, hashes.HashAlgorithm] = {RSA_SHA1: hashes.SHA1()}  # noqa: S303
 _BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n")
 # Base64 grows data by 4/3 and percent-encoding can triple '+', '/' and '='; four times the
 # inflated cap is a generous upper bound for any honest compressed message.
@@ -173,7 +174,7 @@ def sign_redirect(
     private_key_pem: str,
     parameter: str = "SAMLResponse",
     relay_state: str | None = None,
-    sig_alg: str = algorithms.RSA_SHA256,
+    sig_alg: str = RSA_SHA256,
 ) -> str:
     """Build a signed HTTP-Redirect query string (without the leading '?') for a message."""
     if parameter not in MESSAGE_PARAMETERS:

@@ -8,23 +8,23 @@ own config and key pair, with SP metadata passed inline; callers cache it by con
 
 from dataclasses import dataclass
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml
+from saml2 import saml
 from saml2.attribute_converter import AttributeConverterNOOP, do_ava
 from saml2.config import IdPConfig
 from saml2.s_utils import factory
 from saml2.saml import NAME_FORMAT_UNSPECIFIED
 from saml2.server import Server
 
-from sso_apps.saml import algorithms
 from sso_apps.saml.certificate_files import certificate_file
-from sso_apps.saml.sp_descriptor import NAMEID_FORMAT_URIS, SpDescriptor
+from sso_apps.saml.constants import (
+    HTTP_POST,
+    HTTP_REDIRECT,
+    NAMEID_FORMAT_URIS,
+    SIGNATURE_ALGORITHMS,
+)
+from sso_apps.saml.sp_descriptor import SpDescriptor
 from sso_apps.saml.xmlsec_backend import install_backend
 
-SIGNATURE_ALGORITHMS = {
-    "rsa-sha256": (algorithms.RSA_SHA256, algorithms.SHA256),
-    "rsa-sha512": (algorithms.RSA_SHA512, algorithms.SHA512),
-    "rsa-sha1": (algorithms.RSA_SHA1, algorithms.SHA1),
-}
 # Assertions are valid for a short window only; SPs consume them within seconds.
 ASSERTION_LIFETIME_MINUTES = 5
 
@@ -90,12 +90,12 @@ def build_idp_server(settings: IdpSettings) -> Server:
                 "idp": {
                     "endpoints": {
                         "single_sign_on_service": [
-                            (settings.sso_url, BINDING_HTTP_REDIRECT),
-                            (settings.sso_url, BINDING_HTTP_POST),
+                            (settings.sso_url, HTTP_REDIRECT),
+                            (settings.sso_url, HTTP_POST),
                         ],
                         "single_logout_service": [
-                            (settings.slo_url, BINDING_HTTP_REDIRECT),
-                            (settings.slo_url, BINDING_HTTP_POST),
+                            (settings.slo_url, HTTP_REDIRECT),
+                            (settings.slo_url, HTTP_POST),
                         ],
                     },
                     "name_id_format": list(NAMEID_FORMAT_URIS.values()),

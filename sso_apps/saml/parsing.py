@@ -8,10 +8,10 @@ from defusedxml import ElementTree as DefusedElementTree
 from lxml import etree
 
 from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml.constants import DSIG_NS, ENVELOPED
 from sso_apps.saml.errors import KeyPairError, SamlSignatureError, SamlXmlError
 
 __all__ = [
-    "DS_NS",
     "MAX_XML_BYTES",
     "check_signature_profile",
     "parse_protocol_message",
@@ -19,7 +19,6 @@ __all__ = [
     "verify_enveloped_signature",
 ]
 
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 MAX_XML_BYTES = 1024 * 1024
 
 # lxml only resolves entities and DTDs if asked; saying "no" explicitly guards against a
@@ -117,7 +116,7 @@ def verify_enveloped_signature(
 
 
 def _single_direct_signature(root: etree._Element) -> etree._Element:
-    signatures = root.findall(f"{{{DS_NS}}}Signature")
+    signatures = root.findall(f"{{{DSIG_NS}}}Signature")
     if not signatures:
         raise SamlSignatureError("The message is not signed.")
     if len(signatures) > 1:
@@ -140,20 +139,20 @@ def check_signature_profile(
     """Check a ds:Signature against SAML's signature profile; return its method transforms."""
     # SAML core 5.4 restricts signatures to one enveloped reference to the parent's ID with
     # exclusive canonicalisation; anything else is refused before any cryptography runs.
-    signed_info = signature.find(f"{{{DS_NS}}}SignedInfo")
+    signed_info = signature.find(f"{{{DSIG_NS}}}SignedInfo")
     if signed_info is None:
         raise SamlSignatureError("The signature has no SignedInfo.")
-    if signature.find(f"{{{DS_NS}}}Object") is not None:
+    if signature.find(f"{{{DSIG_NS}}}Object") is not None:
         raise SamlSignatureError("The signature carries a ds:Object, which SAML forbids.")
-    c14n = signed_info.find(f"{{{DS_NS}}}CanonicalizationMethod")
+    c14n = signed_info.find(f"{{{DSIG_NS}}}CanonicalizationMethod")
     if c14n is None or c14n.get("Algorithm") not in algorithms.C14N_METHODS:
         raise SamlSignatureError("The signature does not use exclusive canonicalization.")
     signature_methods = algorithms.signature_methods(allow_sha1=allow_sha1)
-    method = signed_info.find(f"{{{DS_NS}}}SignatureMethod")
+    method = signed_info.find(f"{{{DSIG_NS}}}SignatureMethod")
     algorithm = method.get("Algorithm") if method is not None else None
     if algorithm not in signature_methods:
         raise SamlSignatureError(f"The signature algorithm {algorithm!r} is not accepted.")
-    references = signed_info.findall(f"{{{DS_NS}}}Reference")
+    references = signed_info.findall(f"{{{DSIG_NS}}}Reference")
     if len(references) != 1:
         raise SamlSignatureError("The signature must have exactly one reference.")
     reference = references[0]
@@ -161,13 +160,13 @@ def check_signature_profile(
         raise SamlSignatureError("The signature does not reference the element that carries it.")
     transforms = [
         transform.get("Algorithm")
-        for transform in reference.findall(f"{{{DS_NS}}}Transforms/{{{DS_NS}}}Transform")
+        for transform in reference.findall(f"{{{DSIG_NS}}}Transforms/{{{DSIG_NS}}}Transform")
     ]
-    allowed_transforms = {algorithms.ENVELOPED, *algorithms.C14N_METHODS}
-    if algorithms.ENVELOPED not in transforms or not set(transforms) <= allowed_transforms:
+    allowed_transforms = {ENVELOPED, *algorithms.C14N_METHODS}
+    if ENVELOPED not in transforms or not set(transforms) <= allowed_transforms:
         raise SamlSignatureError("The signature uses transforms that SAML does not allow.")
     digest_methods = algorithms.digest_methods(allow_sha1=allow_sha1)
-    digest = reference.find(f"{{{DS_NS}}}DigestMethod")
+    digest = reference.find(f"{{{DSIG_NS}}}DigestMethod")
     digest_algorithm = digest.get("Algorithm") if digest is not None else None
     if digest_algorithm not in digest_methods:
         raise SamlSignatureError(f"The digest algorithm {digest_algorithm!r} is not accepted.")

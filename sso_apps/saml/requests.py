@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sso_apps.saml.constants import ASSERTION_NS, PROTOCOL_NS
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.parsing import parse_protocol_message
 
-SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
-SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 KINDS = {"AuthnRequest", "LogoutRequest", "LogoutResponse"}
 
 
@@ -44,7 +43,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     """Parse safely (no DTD, entities, comments or PIs) and return the root and its fields."""
     root = parse_protocol_message(xml)
     namespace, _, kind = root.tag[1:].partition("}")
-    if namespace != SAMLP or kind not in expected_kinds:
+    if namespace != PROTOCOL_NS or kind not in expected_kinds:
         raise SamlRequestError(
             f"Expected a SAML {' or '.join(sorted(expected_kinds))}, got {kind or root.tag}."
         )
@@ -53,11 +52,11 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     message_id = root.get("ID") or ""
     if not message_id:
         raise SamlRequestError("The message has no ID.")
-    issuer = text_of(_one_child(root, f"{{{SAML}}}Issuer"))
+    issuer = text_of(_one_child(root, f"{{{ASSERTION_NS}}}Issuer"))
     if not issuer:
         raise SamlRequestError("The message names no Issuer.")
-    policy = root.find(f"{{{SAMLP}}}NameIDPolicy")
-    status = root.find(f"{{{SAMLP}}}Status/{{{SAMLP}}}StatusCode")
+    policy = root.find(f"{{{PROTOCOL_NS}}}NameIDPolicy")
+    status = root.find(f"{{{PROTOCOL_NS}}}Status/{{{PROTOCOL_NS}}}StatusCode")
     return root, IncomingMessage(
         kind=kind,
         id=message_id,
@@ -68,8 +67,10 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         protocol_binding=root.get("ProtocolBinding"),
         nameid_format=policy.get("Format") if policy is not None else None,
         force_authn=(root.get("ForceAuthn") or "").lower() in {"true", "1"},
-        name_id=text_of(_one_child(root, f"{{{SAML}}}NameID")) or None,
-        session_indexes=tuple(text_of(node) for node in root.findall(f"{{{SAMLP}}}SessionIndex")),
+        name_id=text_of(_one_child(root, f"{{{ASSERTION_NS}}}NameID")) or None,
+        session_indexes=tuple(
+            text_of(node) for node in root.findall(f"{{{PROTOCOL_NS}}}SessionIndex")
+        ),
         in_response_to=root.get("InResponseTo"),
         status=status.get("Value") if status is not None else None,
     )

@@ -9,13 +9,17 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from sso_apps.saml.constants import (
+    BINDING_URIS,
+    DSIG_NS,
+    HTTP_POST,
+    METADATA_NS,
+    NAMEID_FORMAT_URIS,
+    PROTOCOL_NS,
+    BindingName,
+    NameIdFormatName,
+)
 from sso_apps.saml.keys import certificate_body
-from sso_apps.saml.parsing import DS_NS
-from sso_apps.saml.sp_metadata import HTTP_POST, HTTP_REDIRECT, MD_NS, NAMEID_FORMATS
-
-NAMEID_FORMAT_URIS = {short: uri for uri, short in NAMEID_FORMATS.items()}
-_BINDINGS = {"post": HTTP_POST, "redirect": HTTP_REDIRECT}
-PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
 
 
 @dataclass(frozen=True)
@@ -25,43 +29,43 @@ class SpDescriptor:
     entity_id: str
     acs_urls: list[str]  # the default first
     slo_url: str = ""
-    slo_binding: str = "post"
+    slo_binding: str = BindingName.POST
     certificate_pem: str = ""
-    nameid_format: str = "emailAddress"
+    nameid_format: str = NameIdFormatName.EMAIL
     authn_requests_signed: bool = False
     want_assertions_signed: bool = True
     valid_for: datetime.timedelta = field(default=datetime.timedelta(days=3650))
 
     def to_xml(self) -> str:
         """Return an md:EntityDescriptor (with validUntil, which djangosaml2idp requires)."""
-        md = f"{{{MD_NS}}}"
+        md = f"{{{METADATA_NS}}}"
         valid_until = datetime.datetime.now(datetime.UTC) + self.valid_for
         root = etree.Element(
             md + "EntityDescriptor",
-            nsmap={"md": MD_NS, "ds": DS_NS},
+            nsmap={"md": METADATA_NS, "ds": DSIG_NS},
             entityID=self.entity_id,
             validUntil=valid_until.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
         sp = etree.SubElement(
             root,
             md + "SPSSODescriptor",
-            protocolSupportEnumeration=PROTOCOL,
+            protocolSupportEnumeration=PROTOCOL_NS,
             AuthnRequestsSigned=_bool(self.authn_requests_signed),
             WantAssertionsSigned=_bool(self.want_assertions_signed),
         )
         if self.certificate_pem:
             for use in ("signing", "encryption"):
                 key = etree.SubElement(sp, md + "KeyDescriptor", use=use)
-                info = etree.SubElement(key, f"{{{DS_NS}}}KeyInfo")
-                data = etree.SubElement(info, f"{{{DS_NS}}}X509Data")
-                etree.SubElement(data, f"{{{DS_NS}}}X509Certificate").text = certificate_body(
+                info = etree.SubElement(key, f"{{{DSIG_NS}}}KeyInfo")
+                data = etree.SubElement(info, f"{{{DSIG_NS}}}X509Data")
+                etree.SubElement(data, f"{{{DSIG_NS}}}X509Certificate").text = certificate_body(
                     self.certificate_pem
                 )
         if self.slo_url:
             etree.SubElement(
                 sp,
                 md + "SingleLogoutService",
-                Binding=_BINDINGS[self.slo_binding],
+                Binding=BINDING_URIS[self.slo_binding],
                 Location=self.slo_url,
             )
         etree.SubElement(sp, md + "NameIDFormat").text = NAMEID_FORMAT_URIS[self.nameid_format]

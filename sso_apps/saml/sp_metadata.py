@@ -7,34 +7,27 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from sso_apps.saml.constants import (
+    BINDING_NAMES,
+    DSIG_NS,
+    HTTP_POST,
+    METADATA_NS,
+    NAMEID_FORMAT_NAMES,
+    PROTOCOL_NS,
+)
 from sso_apps.saml.errors import KeyPairError, SamlXmlError, SpMetadataError
 from sso_apps.saml.keys import load_certificate
-from sso_apps.saml.parsing import DS_NS, parse_xml
+from sso_apps.saml.parsing import parse_xml
 from sso_apps.saml.sp_urls import sp_url_problem
 
 __all__ = [
-    "HTTP_POST",
-    "HTTP_REDIRECT",
     "MAX_METADATA_BYTES",
-    "MD_NS",
-    "NAMEID_FORMATS",
     "SpMetadata",
     "parse_sp_metadata",
 ]
 
-MD_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
-SAML2_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
-HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
-HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 MAX_METADATA_BYTES = 1024 * 1024
 
-NAMEID_FORMATS = {
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress": "emailAddress",
-    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified": "unspecified",
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent": "persistent",
-    "urn:oasis:names:tc:SAML:2.0:nameid-format:transient": "transient",
-}
-_SLO_BINDINGS = {HTTP_POST: "post", HTTP_REDIRECT: "redirect"}
 _TRUE = {"true", "1"}
 
 
@@ -81,16 +74,16 @@ def parse_sp_metadata(xml: bytes | str, *, allow_http: bool = False) -> SpMetada
 
 
 def _single_sp_entity(root: etree._Element) -> etree._Element:
-    if root.tag == f"{{{MD_NS}}}EntityDescriptor":
+    if root.tag == f"{{{METADATA_NS}}}EntityDescriptor":
         return root
-    if root.tag != f"{{{MD_NS}}}EntitiesDescriptor":
+    if root.tag != f"{{{METADATA_NS}}}EntitiesDescriptor":
         raise SpMetadataError(
             f"The document is a {etree.QName(root).localname}, not a SAML EntityDescriptor."
         )
     entities = [
         entity
-        for entity in root.iter(f"{{{MD_NS}}}EntityDescriptor")
-        if entity.find(f"{{{MD_NS}}}SPSSODescriptor") is not None
+        for entity in root.iter(f"{{{METADATA_NS}}}EntityDescriptor")
+        if entity.find(f"{{{METADATA_NS}}}SPSSODescriptor") is not None
     ]
     if not entities:
         raise SpMetadataError(
@@ -104,20 +97,20 @@ def _single_sp_entity(root: etree._Element) -> etree._Element:
 
 
 def _saml2_sp_descriptor(entity: etree._Element) -> etree._Element:
-    descriptors = entity.findall(f"{{{MD_NS}}}SPSSODescriptor")
+    descriptors = entity.findall(f"{{{METADATA_NS}}}SPSSODescriptor")
     if not descriptors:
         raise SpMetadataError(
             "The metadata has no SPSSODescriptor (it describes no service provider)."
         )
     for descriptor in descriptors:
-        if SAML2_PROTOCOL in (descriptor.get("protocolSupportEnumeration") or "").split():
+        if PROTOCOL_NS in (descriptor.get("protocolSupportEnumeration") or "").split():
             return descriptor
     raise SpMetadataError("The service provider does not declare support for SAML 2.0.")
 
 
 def _acs_urls(sp: etree._Element, *, allow_http: bool) -> list[str]:
     ranked: list[tuple[bool, int, int, str]] = []
-    for position, service in enumerate(sp.findall(f"{{{MD_NS}}}AssertionConsumerService")):
+    for position, service in enumerate(sp.findall(f"{{{METADATA_NS}}}AssertionConsumerService")):
         location = (service.get("Location") or "").strip()
         if service.get("Binding") != HTTP_POST or not location:
             continue
@@ -142,8 +135,8 @@ def _acs_urls(sp: etree._Element, *, allow_http: bool) -> list[str]:
 
 def _single_logout(sp: etree._Element, *, allow_http: bool) -> dict[str, str | None]:
     # The first supported endpoint in document order wins: SPs list their preference first.
-    for service in sp.findall(f"{{{MD_NS}}}SingleLogoutService"):
-        binding = _SLO_BINDINGS.get(service.get("Binding") or "")
+    for service in sp.findall(f"{{{METADATA_NS}}}SingleLogoutService"):
+        binding = BINDING_NAMES.get(service.get("Binding") or "")
         location = (service.get("Location") or "").strip()
         if binding and location:
             _location_check("SingleLogoutService", location, allow_http=allow_http)
@@ -159,11 +152,11 @@ def _location_check(element: str, location: str, *, allow_http: bool) -> None:
 
 def _certificate_for(sp: etree._Element, *, use: str) -> str | None:
     # A KeyDescriptor without "use" serves both signing and encryption (metadata spec 2.4.1.1).
-    for descriptor in sp.findall(f"{{{MD_NS}}}KeyDescriptor"):
+    for descriptor in sp.findall(f"{{{METADATA_NS}}}KeyDescriptor"):
         if descriptor.get("use") not in (None, use):
             continue
         certificate = descriptor.find(
-            f"{{{DS_NS}}}KeyInfo/{{{DS_NS}}}X509Data/{{{DS_NS}}}X509Certificate"
+            f"{{{DSIG_NS}}}KeyInfo/{{{DSIG_NS}}}X509Data/{{{DSIG_NS}}}X509Certificate"
         )
         if certificate is not None and (certificate.text or "").strip():
             return _to_pem(certificate.text, use=use)
@@ -188,8 +181,8 @@ def _to_pem(body: str, *, use: str) -> str:
 
 def _nameid_format(sp: etree._Element) -> str | None:
     # SPs list formats in preference order; unknown ones are skipped rather than guessed at.
-    for element in sp.findall(f"{{{MD_NS}}}NameIDFormat"):
-        short_name = NAMEID_FORMATS.get((element.text or "").strip())
+    for element in sp.findall(f"{{{METADATA_NS}}}NameIDFormat"):
+        short_name = NAMEID_FORMAT_NAMES.get((element.text or "").strip())
         if short_name:
             return short_name
     return None

@@ -32,7 +32,6 @@ cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in pla
 up at once and nothing cached can go stale.
 """
 
-import os
 from uuid import uuid4
 
 import xmlsec
@@ -51,7 +50,8 @@ from saml2.sigver import (
     pre_encrypt_assertion,
 )
 
-from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml import key_cache
+from sso_apps.saml.constants import DSIG_NS, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256, XENC_NS
 from sso_apps.saml.errors import (
     KeyPairError,
     SamlEncryptionError,
@@ -59,8 +59,8 @@ from sso_apps.saml.errors import (
     SamlSignatureError,
     SamlXmlError,
 )
+from sso_apps.saml.key_material import certificate_pem_of, key_material_read
 from sso_apps.saml.parsing import (
-    DS_NS,
     check_signature_profile,
     parse_xml,
     verify_enveloped_signature,
@@ -76,7 +76,6 @@ __all__ = [
     "security_context_for",
 ]
 
-XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
 ENCRYPTION_METHODS = {
     "aes256-gcm": xmlsec.Transform.AES256_GCM,
     "aes256-cbc": xmlsec.Transform.AES256,
@@ -135,7 +134,7 @@ class PythonXmlsecBackend(CryptoBackend):
             # pysaml2 fills in the template with the SP's configured algorithms; SHA-1 is
             # honoured for signing because only a legacy SP would have asked for it.
             check_signature_profile(signature, element_id=element_id, allow_sha1=True)
-            key = key_cache.xmlsec_private_key(_read_material(key_file, what="signing key"))
+            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="signing key"))
         except (SamlSignatureError, KeyPairError) as exc:
             raise XmlsecSignatureError(exc.reason) from exc
         context = xmlsec.SignatureContext()
@@ -159,8 +158,8 @@ class PythonXmlsecBackend(CryptoBackend):
         try:
             root = parse_xml(signedtext)
             node = _find_node(root, node_name=node_name, node_id=node_id)
-            certificate_pem = _certificate_pem(
-                _read_material(cert_file, what="certificate"), cert_type=cert_type
+            certificate_pem = certificate_pem_of(
+                key_material_read(cert_file, what="certificate"), cert_type=cert_type
             )
             verify_enveloped_signature(
                 node, certificate_pem=certificate_pem, allow_sha1=self.allow_sha1_verification
@@ -214,7 +213,7 @@ class PythonXmlsecBackend(CryptoBackend):
         """Decrypt every EncryptedData element in enctext with the private key."""
         try:
             root = parse_xml(enctext)
-            key = key_cache.xmlsec_private_key(_read_material(key_file, what="decryption key"))
+            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="decryption key"))
         except (SamlXmlError, KeyPairError) as exc:
             raise XmlsecDecryptError(exc.reason) from exc
         encrypted = list(root.iter(f"{{{XENC_NS}}}EncryptedData"))
@@ -240,10 +239,10 @@ class PythonXmlsecBackend(CryptoBackend):
         if not nodes:
             raise XmlsecEncryptError("Nothing matched the element to encrypt.")
         try:
-            certificate = _read_material(recipient, what="encryption certificate")
+            certificate = key_material_read(recipient, what="encryption certificate")
             # pysaml2 writes SP certificates as PEM, but a DER file is just as unambiguous.
             cert_type = "pem" if certificate.lstrip().startswith(b"-----BEGIN") else "der"
-            pem = _certificate_pem(certificate, cert_type=cert_type)
+            pem = certificate_pem_of(certificate, cert_type=cert_type)
             cert_key = key_cache.xmlsec_certificate_key(pem.strip().encode("utf-8"))
         except KeyPairError as exc:
             raise XmlsecEncryptError(exc.reason) from exc
@@ -291,7 +290,7 @@ def security_context_for(
     sec_backend = None
     if key_file:
         sec_backend = RSACrypto(
-            key_cache.rsa_private_key(_read_material(key_file, what="signing key"))
+            key_cache.rsa_private_key(key_material_read(key_file, what="signing key"))
         )
     keypairs = config.encryption_keypairs or []
     return SecurityContext(
@@ -322,34 +321,9 @@ def install_backend(entity: Entity, *, backend: CryptoBackend | None = None) -> 
     # upgrade that fallback to SHA-256 while respecting an explicit setting. The lookup mirrors
     # Entity.__init__, which reads these keys from the entity's own service section.
     if not entity.config.getattr("signing_algorithm"):
-        entity.signing_algorithm = algorithms.RSA_SHA256
+        entity.signing_algorithm = RSA_SHA256
     if not entity.config.getattr("digest_algorithm"):
-        entity.digest_algorithm = algorithms.SHA256
-
-
-def _read_material(value: str | bytes | os.PathLike[str], *, what: str) -> bytes:
-    if isinstance(value, bytes):
-        if value.lstrip().startswith(b"-----BEGIN"):
-            return value.strip()
-        value = os.fsdecode(value)
-    text = os.fspath(value)
-    if not text:
-        raise KeyPairError(f"No {what} is configured.")
-    if text.lstrip().startswith("-----BEGIN"):
-        return text.strip().encode("utf-8")
-    try:
-        with open(text, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise KeyPairError(f"The {what} file {text!r} cannot be read: {exc.strerror}.") from exc
-
-
-def _certificate_pem(data: bytes, *, cert_type: str) -> str:
-    if cert_type == "der":
-        return key_cache.der_certificate_to_pem(data)
-    if cert_type != "pem":
-        raise KeyPairError(f"Unsupported certificate type {cert_type!r}.")
-    return data.decode("utf-8", errors="replace")
+        entity.digest_algorithm = SHA256
 
 
 def _parse_own(
@@ -406,7 +380,7 @@ def _adopt_ancestor_prefixes(node: etree._Element) -> None:
 
 
 def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etree._Element:
-    existing = node.findall(f"{{{DS_NS}}}Signature")
+    existing = node.findall(f"{{{DSIG_NS}}}Signature")
     if len(existing) > 1:
         raise XmlsecSignatureError("The element to sign carries more than one signature.")
     if existing:
@@ -414,16 +388,16 @@ def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etre
     # pysaml2 normally inserts a template (pre_signature_part); without one, default to
     # RSA-SHA256 over a SHA-256 digest with exclusive C14N. The template is built with lxml
     # rather than xmlsec.template because lxml's find() cannot see nodes libxmlsec creates.
-    ds = f"{{{DS_NS}}}"
-    signature = etree.Element(f"{ds}Signature", nsmap={"ds": DS_NS})
+    ds = f"{{{DSIG_NS}}}"
+    signature = etree.Element(f"{ds}Signature", nsmap={"ds": DSIG_NS})
     signed_info = etree.SubElement(signature, f"{ds}SignedInfo")
-    etree.SubElement(signed_info, f"{ds}CanonicalizationMethod", Algorithm=algorithms.EXC_C14N)
-    etree.SubElement(signed_info, f"{ds}SignatureMethod", Algorithm=algorithms.RSA_SHA256)
+    etree.SubElement(signed_info, f"{ds}CanonicalizationMethod", Algorithm=EXC_C14N)
+    etree.SubElement(signed_info, f"{ds}SignatureMethod", Algorithm=RSA_SHA256)
     reference = etree.SubElement(signed_info, f"{ds}Reference", URI=f"#{element_id}")
     transforms = etree.SubElement(reference, f"{ds}Transforms")
-    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.ENVELOPED)
-    etree.SubElement(transforms, f"{ds}Transform", Algorithm=algorithms.EXC_C14N)
-    etree.SubElement(reference, f"{ds}DigestMethod", Algorithm=algorithms.SHA256)
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=ENVELOPED)
+    etree.SubElement(transforms, f"{ds}Transform", Algorithm=EXC_C14N)
+    etree.SubElement(reference, f"{ds}DigestMethod", Algorithm=SHA256)
     etree.SubElement(reference, f"{ds}DigestValue")
     etree.SubElement(signature, f"{ds}SignatureValue")
     # SAML's schemas put ds:Signature directly after saml:Issuer when there is one.

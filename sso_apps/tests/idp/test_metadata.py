@@ -3,8 +3,8 @@ from django.urls import reverse
 from lxml import etree
 
 from sso_apps.models import IdpKeyPair
+from sso_apps.saml.constants import METADATA_NS as MD_NS
 from sso_apps.saml.keys import certificate_body, generate_key_pair
-from sso_apps.saml.sp_metadata import MD_NS
 
 NS = {"md": MD_NS, "ds": "http://www.w3.org/2000/09/xmldsig#"}
 

@@ -13,7 +13,7 @@ from onelogin.saml2.constants import OneLogin_Saml2_Constants as Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from sso_apps.models import AuditEvent
-from sso_apps.saml import algorithms
+from sso_apps.saml import constants
 from sso_apps.saml.bindings import sign_redirect
 from sso_apps.saml.keys import generate_key_pair
 from sso_apps.saml.parsing import parse_xml, verify_enveloped_signature
@@ -89,7 +89,7 @@ def send_signed(client, url_name, application, xml: str, *, binding: str, sha1: 
         xml=xml,
         parameter="SAMLRequest",
         private_key_pem=SP_KEYS.private_key_pem,
-        sig_alg=algorithms.RSA_SHA1 if sha1 else algorithms.RSA_SHA256,
+        sig_alg=constants.RSA_SHA1 if sha1 else constants.RSA_SHA256,
     )
     return client.get(f"{reverse(url_name, args=[application.idp_suffix])}?{query}")
 

@@ -6,8 +6,9 @@ from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as Constants
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
+from sso_apps.saml.constants import DSIG_NS as DS_NS
 from sso_apps.saml.errors import SamlSignatureError, SamlXmlError
-from sso_apps.saml.parsing import DS_NS, parse_xml, verify_enveloped_signature
+from sso_apps.saml.parsing import parse_xml, verify_enveloped_signature
 
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 AUTHN_REQUEST = (

@@ -5,11 +5,11 @@ import datetime
 import pytest
 
 from sso_apps.saml.bindings import relay_state_check
+from sso_apps.saml.constants import ASSERTION_NS as SAML
+from sso_apps.saml.constants import PROTOCOL_NS as SAMLP
 from sso_apps.saml.errors import SamlBindingError, SamlError, SamlXmlError
 from sso_apps.saml.parsing import parse_xml
 from sso_apps.saml.requests import (
-    SAML,
-    SAMLP,
     MessagePolicy,
     SamlRequestError,
     check_message,

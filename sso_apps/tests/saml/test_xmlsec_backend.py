@@ -12,7 +12,7 @@ from saml2.response import IncorrectlySigned
 from saml2.sigver import SecurityContext
 from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA512, SIG_RSA_SHA1, SIG_RSA_SHA512
 
-from sso_apps.saml import algorithms, key_cache
+from sso_apps.saml import constants, key_cache
 from sso_apps.saml.bindings import decode_redirect, verify_redirect_signature
 from sso_apps.saml.errors import SamlError, SamlSignatureError
 from sso_apps.saml.parsing import verify_enveloped_signature
@@ -54,9 +54,9 @@ def test_response_and_assertion_signatures_verify_with_xmlsec(
         c14n = signed_info.find(f"{{{DS}}}CanonicalizationMethod").get("Algorithm")
         method = signed_info.find(f"{{{DS}}}SignatureMethod").get("Algorithm")
         reference = signed_info.find(f"{{{DS}}}Reference")
-        assert c14n == algorithms.EXC_C14N
-        assert method == algorithms.RSA_SHA256
-        assert reference.find(f"{{{DS}}}DigestMethod").get("Algorithm") == algorithms.SHA256
+        assert c14n == constants.EXC_C14N
+        assert method == constants.RSA_SHA256
+        assert reference.find(f"{{{DS}}}DigestMethod").get("Algorithm") == constants.SHA256
         assert reference.get("URI") == f"#{signature.getparent().get('ID')}"
 
 
@@ -183,8 +183,8 @@ def test_sha256_replaces_pysaml2_sha1_fallback_but_explicit_config_wins(
     )
 
     assert (default.signing_algorithm, default.digest_algorithm) == (
-        algorithms.RSA_SHA256,
-        algorithms.SHA256,
+        constants.RSA_SHA256,
+        constants.SHA256,
     )
     assert (explicit.signing_algorithm, explicit.digest_algorithm) == (
         SIG_RSA_SHA512,
@@ -256,7 +256,7 @@ def test_pysaml2_redirect_signing_uses_our_key_and_verifies_with_bindings(
         relay_state="after-logout",
         response=True,
         sign=True,
-        sigalg=algorithms.RSA_SHA256,
+        sigalg=constants.RSA_SHA256,
     )
     location = dict(info["headers"])["Location"]
     message = decode_redirect(urlsplit(location).query)
@@ -295,7 +295,7 @@ def test_sign_statement_without_template_defaults_to_sha256_after_issuer(idp_pai
 
     assert etree.QName(root[1]).localname == "Signature"
     method = root.find(f"{{{DS}}}Signature/{{{DS}}}SignedInfo/{{{DS}}}SignatureMethod")
-    assert method.get("Algorithm") == algorithms.RSA_SHA256
+    assert method.get("Algorithm") == constants.RSA_SHA256
     assert OneLogin_Saml2_Utils.validate_sign(
         signed, idp_pair.certificate_pem, xpath="/samlp:LogoutRequest/ds:Signature"
     )

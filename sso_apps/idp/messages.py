@@ -1,19 +1,16 @@
-"""SSO and SLO flows: accept a request, decide, and build the answer.
+"""Receive and send SAML messages for both journeys (sign-in and Single Logout).
 
-Views call these; they raise SamlError subclasses with reasons fit to show a user.
+Receiving decodes either binding, verifies the SP's signature as the app requires, checks
+the message's issuer, destination and time, and keeps request IDs against replay.
 """
 
+import base64
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.assertion import authn_statement
-from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
-from saml2.saml import NameID
 
 from sso_apps.conf import app_settings
-from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SeenSamlRequest
 from sso_apps.saml.bindings import (
@@ -24,8 +21,8 @@ from sso_apps.saml.bindings import (
     sign_redirect,
     verify_redirect_signature,
 )
-from sso_apps.saml.errors import SamlError, SamlSignatureError
-from sso_apps.saml.idp_server import SIGNATURE_ALGORITHMS
+from sso_apps.saml.constants import DSIG_NS, SIGNATURE_ALGORITHMS, BindingName
+from sso_apps.saml.errors import SamlSignatureError
 from sso_apps.saml.parsing import verify_enveloped_signature
 from sso_apps.saml.requests import (
     IncomingMessage,
@@ -34,38 +31,19 @@ from sso_apps.saml.requests import (
     check_message,
     read_message,
 )
-from sso_apps.saml.sp_descriptor import NAMEID_FORMAT_URIS
 from tessera.clock import now as _now
-
-BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
 
 
 @dataclass(frozen=True)
 class ReceivedMessage:
+    """A checked incoming message, with how it arrived and whether its signature was verified."""
+
     message: IncomingMessage
-    binding: str  # "redirect" or "post"
+    binding: BindingName
     relay_state: str
     xml: bytes
     # True only when the SP's signature was checked against its certificate.
     signature_verified: bool = False
-
-
-@dataclass(frozen=True)
-class PendingLogin:
-    """A validated AuthnRequest waiting for the user to sign in; kept in the session."""
-
-    request_id: str | None
-    acs_url: str
-    relay_state: str
-    binding: str
-    issuer: str
-
-    def to_session(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_session(cls, data: dict) -> "PendingLogin":
-        return cls(**data)
 
 
 def message_receive(
@@ -77,12 +55,12 @@ def message_receive(
     redirect: RedirectMessage | None = None
     if http_request.method == "GET":
         redirect = decode_redirect(http_request.META.get("QUERY_STRING", ""))
-        xml, binding, relay_state = redirect.xml, "redirect", redirect.relay_state or ""
+        xml, binding, relay_state = redirect.xml, BindingName.REDIRECT, redirect.relay_state or ""
     else:
         value = http_request.POST.get(parameter) or http_request.POST.get("SAMLRequest")
         if not value:
             raise SamlRequestError(f"The POST carries no {parameter}.")
-        xml, binding = decode_post(value), "post"
+        xml, binding = decode_post(value), BindingName.POST
         relay_state = http_request.POST.get("RelayState", "")
     relay_state_check(relay_state, max_bytes=app_settings.relay_state_max_bytes)
     root, message = read_message(xml, expected_kinds=kinds)
@@ -138,7 +116,7 @@ def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:
 def _is_signed(root, redirect: RedirectMessage | None) -> bool:
     if redirect is not None:
         return redirect.signature is not None
-    return root.find("{http://www.w3.org/2000/09/xmldsig#}Signature") is not None
+    return root.find(f"{{{DSIG_NS}}}Signature") is not None
 
 
 def request_id_consume(*, application: Application, message: IncomingMessage) -> None:
@@ -163,94 +141,18 @@ def seen_requests_purge() -> int:
     return SeenSamlRequest.objects.filter(expires_at__lt=_now()).delete()[0]
 
 
-def authn_request_receive(
-    *, http_request, application: Application, runtime: AppRuntime
-) -> PendingLogin:
-    """Validate an SP's AuthnRequest and return what is needed to answer it."""
-    received = message_receive(
-        http_request=http_request,
-        application=application,
-        runtime=runtime,
-        kinds={"AuthnRequest"},
-    )
-    request_id_consume(application=application, message=received.message)
-    return PendingLogin(
-        request_id=received.message.id,
-        acs_url=received.message.acs_url or runtime.default_acs_url,
-        relay_state=received.relay_state,
-        binding=received.binding,
-        issuer=received.message.issuer,
-    )
-
-
-@dataclass(frozen=True)
-class IssuedResponse:
-    """A signed Response and the subject details Single Logout must match later."""
-
-    xml: str
-    name_id: str
-    name_id_format: str
-    session_index: str
-
-
-def authn_response_create(
-    *,
-    application: Application,
-    runtime: AppRuntime,
-    processor: TesseraProcessor,
-    user,
-    in_response_to: str | None,
-    acs_url: str,
-) -> IssuedResponse:
-    """Build the signed (and, if configured, encrypted) Response for this user."""
-    config = application.saml
-    nameid_format = NAMEID_FORMAT_URIS[config.nameid_format]
-    provider = config.service_provider
-    if provider is None:
-        raise SamlError("This application's service provider is not fully configured.")
-    try:
-        user_id = processor.get_user_id(user, nameid_format, provider, runtime.server.config)
-    except ValueError as error:
-        raise SamlError(str(error)) from error
-    sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
-    # Our own statement, so the SessionIndex the SP receives is known (see TesseraServer).
-    statement = authn_statement(authn_class=PASSWORDPROTECTEDTRANSPORT)
-    response = runtime.server.create_authn_response(
-        identity=processor.create_identity(user, runtime.attributes),
-        in_response_to=in_response_to,
-        destination=acs_url,
-        sp_entity_id=config.sp_entity_id,
-        userid=user_id,
-        name_id=NameID(format=nameid_format, text=user_id),
-        authn_statement=statement,
-        # Read from our config: djangosaml2idp 0.7.2 reads per-SP signing flags from the
-        # wrong attribute, so its responses can go out unsigned.
-        sign_response=config.sign_response,
-        sign_assertion=config.sign_assertion,
-        sign_alg=sign_alg,
-        digest_alg=digest_alg,
-        encrypt_assertion=config.encrypt_assertions,
-        encrypt_assertion_self_contained=True,
-    )
-    return IssuedResponse(
-        xml=str(response),
-        name_id=user_id,
-        name_id_format=nameid_format,
-        session_index=statement.session_index,
-    )
-
-
 @dataclass(frozen=True)
 class OutgoingMessage:
     """A message to deliver through the browser: a POST form or a redirect URL."""
 
-    binding: str
+    binding: BindingName
     destination: str
     parameter: str
     xml: str
     relay_state: str
 
     def redirect_url(self, *, private_key_pem: str, signature_algorithm: str) -> str:
+        """Return the destination with the message as a signed HTTP-Redirect query."""
         sign_alg, _ = SIGNATURE_ALGORITHMS[signature_algorithm]
         query = sign_redirect(
             xml=self.xml,
@@ -261,3 +163,12 @@ class OutgoingMessage:
         )
         separator = "&" if "?" in self.destination else "?"
         return f"{self.destination}{separator}{query}"
+
+    def post_form_context(self) -> dict:
+        """Return what the auto-submitting POST form template needs, the message encoded."""
+        return {
+            "acs_url": self.destination,
+            "saml_parameter": self.parameter,
+            "saml_response": base64.b64encode(self.xml.encode()).decode(),
+            "relay_state": self.relay_state,
+        }

@@ -5,9 +5,7 @@ POST-form rendering, the processor hooks) and replace the request handling that 
 short upstream; each replaced part names the upstream defect where it is done.
 """
 
-import base64
-
-from django.db import transaction
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,19 +16,18 @@ from django.views.decorators.csrf import csrf_exempt
 from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
-from sso_apps.idp import flows, post_binding
+from sso_apps.idp import authn, post_binding
 from sso_apps.idp import logout as logout_flow
+from sso_apps.idp.audit import endpoint_audit
 from sso_apps.idp.csp import csp_for_post_form
 from sso_apps.idp.destinations import sp_destination_check
+from sso_apps.idp.messages import OutgoingMessage
+from sso_apps.idp.metadata import idp_metadata_xml
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
+from sso_apps.saml.constants import BindingName
 from sso_apps.saml.errors import SamlError
-from sso_apps.saml.metadata import idp_metadata_xml
-from sso_apps.services.audit import audit_record
-from sso_apps.services.sp_sessions import sp_session_record
-
-PENDING_KEY = "saml_pending:{suffix}"
 
 
 class ApplicationEndpointMixin(IdPHandlerViewMixin):
@@ -56,16 +53,14 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         return runtimes.get(self.application)
 
     def audit(self, action, outcome, reason="", actor=None):
-        audit_record(
-            action=action,
-            request=self.request,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            outcome=outcome,
-            target=self.application,
+        endpoint_audit(
+            http_request=self.request,
             application=self.application,
-            sp_entity_id=self.application.saml.sp_entity_id,
+            action=action,
+            outcome=outcome,
             binding=self.binding,
             reason=reason,
+            actor=actor,
         )
 
     def refuse(self, action: str, reason: str, status: int = 400) -> HttpResponse:
@@ -99,55 +94,32 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         return TesseraProcessor(self.application.saml.sp_entity_id, application=self.application)
 
     def respond(self, *, in_response_to, acs_url, relay_state) -> HttpResponse:
-        """Sign the Response and hand it to the browser in an auto-submitting form.
-
-        Without `acs_url` the Response goes to the app's default ACS URL.
-        """
+        """Sign the Response and hand it to the browser in an auto-submitting form."""
         processor = self.processor()
         if not processor.has_access(self.request):
             return self.deny()
         try:
-            acs_url = sp_destination_check(
-                application=self.application,
-                url=acs_url or self.runtime.default_acs_url,
-                registered=self.runtime.acs_urls,
-            )
-            issued = flows.authn_response_create(
+            outgoing = authn.authn_response_issue(
+                http_request=self.request,
                 application=self.application,
                 runtime=self.runtime,
                 processor=processor,
-                user=self.request.user,
                 in_response_to=in_response_to,
                 acs_url=acs_url,
+                relay_state=relay_state,
+                binding=self.binding,
             )
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
-        if self.request.session.session_key is None:
-            self.request.session.save()  # Single Logout finds the session by this key
-        with transaction.atomic(savepoint=False):
-            self.audit("sso.login", AuditEvent.Outcome.SUCCESS)
-            sp_session_record(
-                session_key=self.request.session.session_key,
-                user=self.request.user,
-                application=self.application,
-                name_id=issued.name_id,
-                name_id_format=issued.name_id_format,
-                session_index=issued.session_index,
-            )
         # Rendered directly: upstream render_response() also stores the signed Response
         # in the session for its MFA step, which would keep a bearer token at rest.
-        page = HttpResponse(
-            self.render_login_html_to_string(
-                context={
-                    "acs_url": acs_url,
-                    "saml_response": base64.b64encode(issued.xml.encode()).decode(),
-                    "relay_state": relay_state,
-                    "application": self.application,
-                },
-                request=self.request,
-            )
-        )
-        return csp_for_post_form(page, acs_url)
+        return self.post_form(outgoing)
+
+    def post_form(self, outgoing: OutgoingMessage) -> HttpResponse:
+        """Render the auto-submitting form, its policy allowing only the message's destination."""
+        context = {**outgoing.post_form_context(), "application": self.application}
+        page = HttpResponse(self.render_login_html_to_string(context=context, request=self.request))
+        return csp_for_post_form(page, outgoing.destination)
 
 
 # csrf_exempt: SPs POST AuthnRequests cross-site by design (SAML HTTP-POST binding).
@@ -162,7 +134,7 @@ class SsoView(ApplicationEndpointMixin, View):
     http_method_names = ["get", "post"]
 
     def dispatch(self, request, *args, **kwargs):
-        self.binding = "post" if request.method == "POST" else "redirect"
+        self.binding = BindingName.POST if request.method == "POST" else BindingName.REDIRECT
         if not self.application.sso_active:
             return self.deny()
         if post_binding.needs_same_site_repost(request):
@@ -176,13 +148,13 @@ class SsoView(ApplicationEndpointMixin, View):
                 return self.refuse("sso.request", error.reason)
             return post_binding.repost_page(http_request=request, application=self.application)
         try:
-            pending = flows.authn_request_receive(
+            pending = authn.authn_request_receive(
                 http_request=request, application=self.application, runtime=self.runtime
             )
         except SamlError as error:
             return self.refuse("sso.request", error.reason, status=error.http_status)
-        request.session[PENDING_KEY.format(suffix=self.application.idp_suffix)] = (
-            pending.to_session()
+        authn.pending_login_keep(
+            http_request=request, application=self.application, pending=pending
         )
         return redirect("saml:continue", suffix=self.application.idp_suffix)
 
@@ -192,12 +164,11 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
     """After sign-in, answer the pending AuthnRequest with a signed Response."""
 
     def get(self, request, *args, **kwargs):
-        data = request.session.pop(PENDING_KEY.format(suffix=self.application.idp_suffix), None)
-        if data is None:
+        pending = authn.pending_login_take(http_request=request, application=self.application)
+        if pending is None:
             return self.refuse(
                 "sso.login", "There is no sign-in request waiting; start again from the app."
             )
-        pending = flows.PendingLogin.from_session(data)
         self.binding = pending.binding
         return self.respond(
             in_response_to=pending.request_id,
@@ -220,7 +191,7 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
         return render(request, "sso_apps/saml/launch.html", {"application": self.application})
 
     def post(self, request, *args, **kwargs):
-        self.binding = "idp-initiated"
+        self.binding = authn.IDP_INITIATED
         return self.respond(
             in_response_to=None,
             acs_url=None,
@@ -239,25 +210,14 @@ class LogoutReplyMixin:
             sp_destination_check(application=self.application, url=outgoing.destination)
         except SamlError as error:
             return self.refuse("sso.logout", error.reason, status=409)
-        if outgoing.binding == "redirect":
+        if outgoing.binding == BindingName.REDIRECT:
             return HttpResponseRedirect(
                 outgoing.redirect_url(
                     private_key_pem=self.runtime.settings.private_key_pem,
                     signature_algorithm=self.application.saml.signature_algorithm,
                 )
             )
-        page = render(
-            self.request,
-            "sso_apps/saml/post_form.html",
-            {
-                "acs_url": outgoing.destination,
-                "saml_parameter": "SAMLResponse",
-                "saml_response": base64.b64encode(outgoing.xml.encode()).decode(),
-                "relay_state": outgoing.relay_state,
-                "application": self.application,
-            },
-        )
-        return csp_for_post_form(page, outgoing.destination)
+        return self.post_form(outgoing)
 
     def logout_denied(self, reason: str) -> HttpResponse:
         """A 403 for an app that may not sign anyone out; nothing was ended."""
@@ -275,7 +235,7 @@ class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
     def dispatch(self, request, *args, **kwargs):
         # NOTE: deliberately skips upstream's login requirement: an SP must get its
         # LogoutResponse even when the IdP session has already ended.
-        self.binding = "post" if request.method == "POST" else "redirect"
+        self.binding = BindingName.POST if request.method == "POST" else BindingName.REDIRECT
         user = request.user if request.user.is_authenticated else None  # before it is ended
         try:
             outcome = logout_flow.logout_receive(
@@ -318,8 +278,6 @@ class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
 
 def _session_user(request):
     """Return the user a session was opened for, whatever their state now."""
-    from django.contrib.auth import SESSION_KEY, get_user_model
-
     user_id = request.session.get(SESSION_KEY)
     if user_id is None:
         return None

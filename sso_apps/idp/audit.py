@@ -1,0 +1,28 @@
+"""Record what an application's IdP endpoint did, with the SAML details an auditor needs."""
+
+from sso_apps.models import Application
+from sso_apps.services.audit import audit_record
+
+
+def endpoint_audit(
+    *,
+    http_request,
+    application: Application,
+    action: str,
+    outcome: str,
+    binding: str = "",
+    reason: str = "",
+    actor=None,
+) -> None:
+    """Write the audit event for one endpoint outcome; the actor defaults to the signed-in user."""
+    audit_record(
+        action=action,
+        request=http_request,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        outcome=outcome,
+        target=application,
+        application=application,
+        sp_entity_id=application.saml.sp_entity_id,
+        binding=binding,
+        reason=reason,
+    )

@@ -1,0 +1,81 @@
+"""Name every SAML and XML-security URI Tessera uses, once.
+
+Everything else (the parsers and builders here, the IdP endpoints, the models' choices and the
+catalog schema) imports these, so a namespace or format is spelled in exactly one place.
+"""
+
+from enum import StrEnum
+
+# Namespaces (SAML core 2.0 section 1.2; XML Signature; XML Encryption).
+PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol"
+ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
+METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
+DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
+
+# Bindings (SAML bindings 2.0 sections 3.4 and 3.5).
+HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+HTTP_POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+
+
+class BindingName(StrEnum):
+    """Our short name for a binding, as SamlConfig, the catalog and the audit log store it."""
+
+    REDIRECT = "redirect"
+    POST = "post"
+
+
+BINDING_URIS: dict[str, str] = {BindingName.REDIRECT: HTTP_REDIRECT, BindingName.POST: HTTP_POST}
+BINDING_NAMES: dict[str, BindingName] = {uri: name for name, uri in BINDING_URIS.items()}
+
+# NameID formats (SAML core 2.0 section 8.3).
+NAMEID_EMAIL_ADDRESS = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+NAMEID_PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+NAMEID_TRANSIENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+
+
+class NameIdFormatName(StrEnum):
+    """Our short name for a NameID format, as SamlConfig and the catalog store it."""
+
+    EMAIL = "emailAddress"
+    UNSPECIFIED = "unspecified"
+    PERSISTENT = "persistent"
+    TRANSIENT = "transient"
+
+
+# In the order the IdP metadata lists them.
+NAMEID_FORMAT_URIS: dict[str, str] = {
+    NameIdFormatName.EMAIL: NAMEID_EMAIL_ADDRESS,
+    NameIdFormatName.UNSPECIFIED: NAMEID_UNSPECIFIED,
+    NameIdFormatName.PERSISTENT: NAMEID_PERSISTENT,
+    NameIdFormatName.TRANSIENT: NAMEID_TRANSIENT,
+}
+NAMEID_FORMAT_NAMES: dict[str, NameIdFormatName] = {
+    uri: name for name, uri in NAMEID_FORMAT_URIS.items()
+}
+
+# Signature and digest methods (XML Signature; RFC 6931 for the xmldsig-more ones).
+RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
+RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"
+SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
+SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+EXC_C14N_WITH_COMMENTS = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+
+# Encryption methods (XML Encryption 1.0 and 1.1).
+AES256_CBC = "http://www.w3.org/2001/04/xmlenc#aes256-cbc"
+AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+RSA_OAEP_MGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
+
+# SamlConfig.signature_algorithm's short names -> (signature method, digest method).
+SIGNATURE_ALGORITHMS: dict[str, tuple[str, str]] = {
+    "rsa-sha256": (RSA_SHA256, SHA256),
+    "rsa-sha512": (RSA_SHA512, SHA512),
+    "rsa-sha1": (RSA_SHA1, SHA1),
+}

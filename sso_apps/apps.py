@@ -7,4 +7,6 @@ class SsoAppsConfig(AppConfig):
     verbose_name = _("User Authentication")
 
     def ready(self):
+        # NOTE: imported in ready(), as Django's signals docs advise: connecting the receivers
+        # needs the app registry, which is not ready while this module is imported.
         from sso_apps import receivers  # noqa: F401  (records accounts' signals as audit events)

@@ -1,6 +1,7 @@
 """The one place sso_apps reads its settings (SSO_APPS_*)."""
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 class AppSettings:
@@ -10,8 +11,6 @@ class AppSettings:
     def key_encryption_secrets(self) -> list[str]:
         current = settings.SSO_APPS_KEY_ENCRYPTION_SECRET
         if not current:
-            from django.core.exceptions import ImproperlyConfigured
-
             raise ImproperlyConfigured("SSO_APPS_KEY_ENCRYPTION_SECRET is not set.")
         return [current, *getattr(settings, "SSO_APPS_KEY_ENCRYPTION_OLD_SECRETS", [])]
 

@@ -11,7 +11,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, transaction
 
+from sso_apps.idp.messages import seen_requests_purge
 from sso_apps.services import certificate_expiry, deletion_jobs, notifications
+from sso_apps.services.sp_sessions import sp_session_records_purge
 
 logger = logging.getLogger(__name__)
 
@@ -126,14 +128,10 @@ def certificate_expiry_warn() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def saml_seen_requests_purge() -> int:
     """Forget expired SAML request IDs (replay protection only needs the clock window)."""
-    from sso_apps.idp.messages import seen_requests_purge
-
     return seen_requests_purge()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def saml_logout_records_purge() -> int:
     """Forget expired issued LogoutRequests and SP sessions older than any IdP session."""
-    from sso_apps.services.sp_sessions import sp_session_records_purge
-
     return sp_session_records_purge()

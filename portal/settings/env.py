@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -15,8 +16,6 @@ def dev_secret(filename: str) -> str:
     Used only by development settings so a fresh clone works without configuration
     and sessions survive restarts; production settings require the real variable.
     """
-    from django.core.management.utils import get_random_secret_key
-
     path = BASE_DIR / filename
     if not path.exists():
         path.write_text(get_random_secret_key())

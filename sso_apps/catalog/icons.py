@@ -60,6 +60,8 @@ class BrandIcon(NamedTuple):
 
 
 def _from_simple_icons_pack(slug: str) -> BrandIcon | None:
+    # NOTE: imported here, not at the top: the pack is optional (connectors fall back to
+    # initials) and loading its thousands of icons costs time only the catalog loader pays.
     try:
         import simple_icons_pack
     except ImportError:  # pragma: no cover - depends on the installed wheel

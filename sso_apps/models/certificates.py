@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sso_apps.key_vault import private_key_decrypt
 from sso_apps.models.applications import Application
 
 EXPIRING_WITHIN_DAYS = 30
@@ -60,8 +61,6 @@ class IdpKeyPair(models.Model):
     @cached_property
     def private_key_pem(self) -> str:
         """Decrypt the private key; for signing only, never for display."""
-        from sso_apps.key_vault import private_key_decrypt
-
         return private_key_decrypt(self.private_key_encrypted)
 
     @property

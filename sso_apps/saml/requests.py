@@ -117,8 +117,9 @@ def _instant(value: str | None) -> datetime.datetime:
         raise SamlRequestError("The message has no IssueInstant.")
     try:
         parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        # A time at the edge of the calendar (9999-12-31T23:59-01:00) overflows in UTC.
+        return parsed.astimezone(datetime.UTC)
+    except (ValueError, OverflowError) as error:
         raise SamlRequestError(f"The IssueInstant {value!r} is not a valid time.") from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed.astimezone(datetime.UTC)

@@ -6,6 +6,7 @@ Views call these; they raise SamlError subclasses with reasons fit to show a use
 import datetime
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
@@ -23,7 +24,7 @@ from sso_apps.saml.bindings import (
     sign_redirect,
     verify_redirect_signature,
 )
-from sso_apps.saml.errors import SamlError, SamlSignatureError
+from sso_apps.saml.errors import SamlBindingError, SamlError, SamlSignatureError
 from sso_apps.saml.idp_server import SIGNATURE_ALGORITHMS
 from sso_apps.saml.parsing import verify_enveloped_signature
 from sso_apps.saml.requests import (
@@ -82,11 +83,12 @@ def message_receive(
         redirect = decode_redirect(http_request.META.get("QUERY_STRING", ""))
         xml, binding, relay_state = redirect.xml, "redirect", redirect.relay_state or ""
     else:
-        value = http_request.POST.get(parameter) or http_request.POST.get("SAMLRequest")
+        form = posted_form(http_request)
+        value = form.get(parameter) or form.get("SAMLRequest")
         if not value:
             raise SamlRequestError(f"The POST carries no {parameter}.")
         xml, binding = decode_post(value), "post"
-        relay_state = http_request.POST.get("RelayState", "")
+        relay_state = form.get("RelayState", "")
     root, message = read_message(xml, expected_kinds=kinds)
     verified = _signature_check(root, redirect, config=config)
     check_message(
@@ -106,6 +108,14 @@ def message_receive(
         xml=xml,
         signature_verified=verified,
     )
+
+
+def posted_form(http_request):
+    """Return the POSTed form; a body Django will not parse is a refused message, not a bare 400."""
+    try:
+        return http_request.POST
+    except (RequestDataTooBig, TooManyFieldsSent) as error:
+        raise SamlBindingError("The POSTed SAML message exceeds the allowed size.") from error
 
 
 def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:
@@ -247,7 +257,7 @@ def logout_request_receive(
     kinds = (
         {"LogoutResponse"}
         if "SAMLResponse" in http_request.GET
-        or (http_request.method == "POST" and "SAMLResponse" in http_request.POST)
+        or (http_request.method == "POST" and "SAMLResponse" in posted_form(http_request))
         else {"LogoutRequest"}
     )
     received = message_receive(

@@ -45,6 +45,7 @@ WEIGHTS = {
     "random_post": 0.1,
     "random_base64": 0.15,
 }
+PROGRESS_EVERY = 5_000  # printed with -s, so a long run shows how far it got
 ACCEPTABLE_STATUSES = {200, 302, 400, 403, 404, 405, 409, 413}
 
 
@@ -72,6 +73,7 @@ class Judge:
         self.member = member
         self.browser = Client()
         self.outcomes = collections.Counter()
+        self.sent = 0
 
     def _signed_in(self) -> Client:
         if "_auth_user_id" not in self.browser.session:
@@ -106,6 +108,9 @@ class Judge:
         status = response.status_code
         assert status in ACCEPTABLE_STATUSES, (status, response.content[:300])
         self.outcomes[(endpoint, status)] += 1
+        self.sent += 1
+        if self.sent % PROGRESS_EVERY == 0:
+            print(f"[fuzz] ... {self.sent} requests, outcomes so far {self.summary()}", flush=True)
         if status == 302:
             self._judge_redirect(endpoint, response["Location"])
         elif status == 200:
@@ -133,9 +138,13 @@ class Judge:
             action, _ = posted_form(text)
             assert action in allowed_actions, action
 
+    def summary(self) -> dict:
+        return {
+            f"{endpoint} {status}": n for (endpoint, status), n in sorted(self.outcomes.items())
+        }
+
     def report(self, name: str):
-        total = sum(v for (e, _), v in self.outcomes.items() if e != "continue")
-        print(f"\n[fuzz] {name}: {total} requests, outcomes {dict(sorted(self.outcomes.items()))}")
+        print(f"\n[fuzz] {name}: {self.sent} requests, outcomes {self.summary()}", flush=True)
 
 
 @pytest.fixture

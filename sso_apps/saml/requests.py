@@ -53,6 +53,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     message_id = root.get("ID") or ""
     if not message_id:
         raise SamlRequestError("The message has no ID.")
+    _refuse_repeated_children(root)
     issuer = (root.findtext(f"{{{SAML}}}Issuer") or "").strip()
     if not issuer:
         raise SamlRequestError("The message names no Issuer.")
@@ -75,6 +76,30 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         in_response_to=root.get("InResponseTo"),
         status=status.get("Value") if status is not None else None,
     )
+
+
+# The schema allows at most one of each. We read the first copy; pysaml2, which parses the
+# message again to build the LogoutResponse, keeps the last, so two would be judged apart.
+_SINGLE_CHILDREN = (
+    f"{{{SAML}}}Issuer",
+    f"{{{SAML}}}NameID",
+    f"{{{SAML}}}BaseID",
+    f"{{{SAML}}}EncryptedID",
+    f"{{{SAML}}}Subject",
+    f"{{{SAML}}}Conditions",
+    f"{{{SAMLP}}}Extensions",
+    f"{{{SAMLP}}}NameIDPolicy",
+    f"{{{SAMLP}}}RequestedAuthnContext",
+    f"{{{SAMLP}}}Scoping",
+    f"{{{SAMLP}}}Status",
+)
+
+
+def _refuse_repeated_children(root: etree._Element) -> None:
+    for tag in _SINGLE_CHILDREN:
+        if len(root.findall(tag)) > 1:
+            name = tag.rpartition("}")[2]
+            raise SamlRequestError(f"The message carries more than one {name} element.")
 
 
 @dataclass(frozen=True)

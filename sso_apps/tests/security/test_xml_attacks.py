@@ -111,6 +111,20 @@ def _payloads(tmp_path):
         "issue-instant-at-the-start-of-time": lambda xml: _set_attribute(
             xml, b"IssueInstant", b"0001-01-01T00:00:00+01:00"
         ),
+        "second-empty-issuer": lambda xml: xml.replace(issuer, issuer + b"<saml:Issuer/>"),
+        "second-issuer": lambda xml: xml.replace(
+            issuer, issuer + b"<saml:Issuer>https://evil.example.com/sp</saml:Issuer>"
+        ),
+        "issuer-before-a-second-issuer": lambda xml: xml.replace(
+            issuer, b"<saml:Issuer>https://evil.example.com/sp</saml:Issuer>" + issuer
+        ),
+        "second-name-id-or-policy": lambda xml: (
+            xml.replace(issuer, issuer + b"<samlp:NameIDPolicy/><samlp:NameIDPolicy/>")
+            if b"AuthnRequest" in xml
+            else xml.replace(
+                b"</samlp:LogoutRequest>", b"<saml:NameID>x</saml:NameID></samlp:LogoutRequest>"
+            )
+        ),
         "missing-issuer": lambda xml: xml.replace(issuer, b""),
         "empty-issuer": lambda xml: xml.replace(issuer, b"<saml:Issuer>  </saml:Issuer>"),
         "deep-nesting": lambda xml: xml.replace(
@@ -156,6 +170,10 @@ PAYLOAD_NAMES = [
     "garbage-issue-instant",
     "issue-instant-at-the-end-of-time",
     "issue-instant-at-the-start-of-time",
+    "second-empty-issuer",
+    "second-issuer",
+    "issuer-before-a-second-issuer",
+    "second-name-id-or-policy",
     "missing-issuer",
     "empty-issuer",
     "deep-nesting",

@@ -14,7 +14,12 @@ from urllib.parse import quote
 
 import pytest
 
-from sso_apps.tests.security.attacks import SP_ENTITY_ID, authn_request, logout_request
+from sso_apps.tests.security.attacks import (
+    SP_ENTITY_ID,
+    authn_request,
+    logout_request,
+    redirect_query,
+)
 from sso_apps.tests.security.endpoints import (
     ENDPOINT_ACTIONS,
     assert_refused,
@@ -285,3 +290,13 @@ def test_a_post_larger_than_django_accepts_is_refused_and_audited(browser, saml_
     since = audit_watermark()
     response = browser.post(endpoint_path(saml_app, endpoint), {"SAMLRequest": "A" * 3_000_000})
     _refused(browser, saml_app, endpoint, response, since)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_nul_byte_quoted_in_the_refusal_is_audited_not_a_500(browser, saml_app, endpoint):
+    # Found by the fuzzer: the reason names the repeated parameter, NUL and all, and
+    # PostgreSQL refused to store it.
+    since = audit_watermark()
+    query = f"{redirect_query(_valid(saml_app, endpoint))}&%00=1&%00=2"
+    _refused(browser, saml_app, endpoint, get_query(browser, saml_app, endpoint, query), since)

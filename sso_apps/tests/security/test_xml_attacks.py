@@ -194,7 +194,10 @@ def test_the_valid_request_is_accepted_so_each_refusal_is_the_payloads(
     response = send(
         browser, saml_app, endpoint=endpoint, binding=binding, xml=_valid(saml_app, endpoint)
     )
-    assert response.status_code == 302
+    # SSO redirects to sign-in; an unsigned LogoutRequest may end the session at once (302)
+    # or, once issue 9's hole 6 is closed, ask the user to confirm (200).
+    expected = {302} if endpoint == "sso" else {200, 302}
+    assert response.status_code in expected
 
 
 def test_every_payload_is_in_the_catalogue(tmp_path):

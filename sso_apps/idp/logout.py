@@ -19,6 +19,7 @@ from sso_apps.idp.messages import (
     OutgoingMessage,
     ReceivedMessage,
     message_receive,
+    posted_form,
     request_id_consume,
 )
 from sso_apps.idp.runtime import AppRuntime
@@ -68,7 +69,7 @@ class LogoutOutcome:
 
 def logout_message_kind(http_request) -> str:
     """Return "LogoutResponse" if the request carries a SAMLResponse, else "LogoutRequest"."""
-    carried = http_request.POST if http_request.method == "POST" else http_request.GET
+    carried = posted_form(http_request) if http_request.method == "POST" else http_request.GET
     return "LogoutResponse" if "SAMLResponse" in carried else "LogoutRequest"
 
 

@@ -8,6 +8,7 @@ import base64
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import IntegrityError, transaction
 
 from sso_apps.conf import app_settings
@@ -22,7 +23,7 @@ from sso_apps.saml.bindings import (
     verify_redirect_signature,
 )
 from sso_apps.saml.constants import DSIG_NS, SIGNATURE_ALGORITHMS, BindingName
-from sso_apps.saml.errors import SamlSignatureError
+from sso_apps.saml.errors import SamlBindingError, SamlSignatureError
 from sso_apps.saml.parsing import verify_enveloped_signature
 from sso_apps.saml.requests import (
     IncomingMessage,
@@ -57,11 +58,12 @@ def message_receive(
         redirect = decode_redirect(http_request.META.get("QUERY_STRING", ""))
         xml, binding, relay_state = redirect.xml, BindingName.REDIRECT, redirect.relay_state or ""
     else:
-        value = http_request.POST.get(parameter) or http_request.POST.get("SAMLRequest")
+        form = posted_form(http_request)
+        value = form.get(parameter) or form.get("SAMLRequest")
         if not value:
             raise SamlRequestError(f"The POST carries no {parameter}.")
         xml, binding = decode_post(value), BindingName.POST
-        relay_state = http_request.POST.get("RelayState", "")
+        relay_state = form.get("RelayState", "")
     relay_state_check(relay_state, max_bytes=app_settings.relay_state_max_bytes)
     root, message = read_message(xml, expected_kinds=kinds)
     verified = _signature_check(root, redirect, config=config)
@@ -86,6 +88,14 @@ def message_receive(
         xml=xml,
         signature_verified=verified,
     )
+
+
+def posted_form(http_request):
+    """Return the POSTed form; a body Django will not parse is a refused message, not a bare 400."""
+    try:
+        return http_request.POST
+    except (RequestDataTooBig, TooManyFieldsSent) as error:
+        raise SamlBindingError("The POSTed SAML message exceeds the allowed size.") from error
 
 
 def _signature_check(root, redirect: RedirectMessage | None, *, config) -> bool:

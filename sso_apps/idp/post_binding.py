@@ -12,6 +12,7 @@ processed for real.
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +35,11 @@ def needs_same_site_repost(request: HttpRequest) -> bool:
     """Return whether this POST must first be re-posted from our origin to carry our cookie."""
     if request.method != "POST" or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
-    if request.POST.get(REPOST_MARKER) != "1":
+    try:
+        marker = request.POST.get(REPOST_MARKER)
+    except (RequestDataTooBig, TooManyFieldsSent):
+        return True  # the precheck refuses (and audits) a body Django will not parse
+    if marker != "1":
         return True
     # A forged marker posted cross-site arrives without the victim's cookie too; answering
     # it would create a session whose cookie replaces theirs. Send it round the repost page

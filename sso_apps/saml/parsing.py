@@ -94,7 +94,10 @@ def verify_enveloped_signature(
     context.key = key
     # Only the signed element's own ID is registered, so the reference cannot be resolved to
     # any other element in the document.
-    context.register_id(root, "ID")
+    try:
+        context.register_id(root, "ID")
+    except xmlsec.Error as exc:
+        raise SamlSignatureError("The signed element's ID is not unique in the document.") from exc
     # An allow-list makes libxmlsec itself refuse XSLT, XPath and other transforms that SAML's
     # signature profile never uses.
     for transform in (
@@ -127,8 +130,12 @@ def _single_direct_signature(root: etree._Element) -> etree._Element:
 def _check_unique_id(root: etree._Element, element_id: str) -> None:
     # A second element with the same ID is the classic signature-wrapping setup: the signature
     # covers one copy while the application reads the other.
+    # Any attribute named id in any casing or namespace counts: libxmlsec itself treats
+    # xml:id as an ID, and an unlisted spelling would slip past a fixed list of names.
     document_root = root.getroottree().getroot()
-    same_id = document_root.xpath("//*[@ID=$i or @Id=$i or @id=$i]", i=element_id)
+    same_id = document_root.xpath(
+        "//*[@*[translate(local-name(), 'ID', 'id') = 'id' and . = $i]]", i=element_id
+    )
     if len(same_id) != 1:
         raise SamlSignatureError("The signed element's ID is not unique in the document.")
 

@@ -52,6 +52,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     message_id = root.get("ID") or ""
     if not message_id:
         raise SamlRequestError("The message has no ID.")
+    _refuse_repeated_children(root)
     issuer = text_of(_one_child(root, f"{{{ASSERTION_NS}}}Issuer"))
     if not issuer:
         raise SamlRequestError("The message names no Issuer.")
@@ -96,6 +97,30 @@ def _one_child(root: etree._Element, tag: str) -> etree._Element | None:
     if len(found) > 1:
         raise SamlRequestError(f"The message carries more than one {etree.QName(tag).localname}.")
     return found[0] if found else None
+
+
+# The schema allows at most one of each. We read the first copy; pysaml2, which parses the
+# message again to build the LogoutResponse, keeps the last, so two would be judged apart.
+_SINGLE_CHILDREN = (
+    f"{{{ASSERTION_NS}}}Issuer",
+    f"{{{ASSERTION_NS}}}NameID",
+    f"{{{ASSERTION_NS}}}BaseID",
+    f"{{{ASSERTION_NS}}}EncryptedID",
+    f"{{{ASSERTION_NS}}}Subject",
+    f"{{{ASSERTION_NS}}}Conditions",
+    f"{{{PROTOCOL_NS}}}Extensions",
+    f"{{{PROTOCOL_NS}}}NameIDPolicy",
+    f"{{{PROTOCOL_NS}}}RequestedAuthnContext",
+    f"{{{PROTOCOL_NS}}}Scoping",
+    f"{{{PROTOCOL_NS}}}Status",
+)
+
+
+def _refuse_repeated_children(root: etree._Element) -> None:
+    for tag in _SINGLE_CHILDREN:
+        if len(root.findall(tag)) > 1:
+            name = tag.rpartition("}")[2]
+            raise SamlRequestError(f"The message carries more than one {name} element.")
 
 
 @dataclass(frozen=True)
@@ -144,8 +169,9 @@ def _instant(value: str | None) -> datetime.datetime:
         raise SamlRequestError("The message has no IssueInstant.")
     try:
         parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as error:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.UTC)
+        # A time at the edge of the calendar (9999-12-31T23:59-01:00) overflows in UTC.
+        return parsed.astimezone(datetime.UTC)
+    except (ValueError, OverflowError) as error:
         raise SamlRequestError(f"The IssueInstant {value!r} is not a valid time.") from error
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    return parsed.astimezone(datetime.UTC)

@@ -12,6 +12,12 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _storable(text: str) -> str:
+    # Reasons quote what a request carried; PostgreSQL text cannot hold NUL, and a hostile
+    # value must not turn its own refusal into a 500.
+    return text.replace("\x00", "\ufffd")
+
+
 def audit_record(
     *,
     action: str,
@@ -36,11 +42,11 @@ def audit_record(
         outcome=outcome,
         target_type=target._meta.label if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_label=target_label or (str(target) if target is not None else ""),
+        target_label=_storable(target_label or (str(target) if target is not None else "")),
         application=application,
-        sp_entity_id=sp_entity_id,
+        sp_entity_id=_storable(sp_entity_id),
         binding=binding,
-        reason=reason,
+        reason=_storable(reason),
         ip_address=client_ip(request),
         details=details or {},
     )

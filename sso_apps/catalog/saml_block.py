@@ -10,8 +10,11 @@ from typing import Any
 from sso_apps.catalog.vocabulary import (
     ATTRIBUTE_SOURCES,
     BINDINGS,
+    LITERAL_UPPERCASE_WORDS,
     NAMEID_FORMATS,
     NAMEID_SOURCES,
+    OPTIONAL_SAML_KEYS,
+    PLACEHOLDER_TOKEN_RE,
     SAML_KEYS,
     URL_SAML_FIELDS,
 )
@@ -38,7 +41,7 @@ def _check_missing_keys(saml: dict[str, Any], errors: list[str]) -> None:
 
 def _check_keys(saml: dict[str, Any], errors: list[str]) -> None:
     _check_missing_keys(saml, errors)
-    unknown = sorted(set(saml) - set(SAML_KEYS))
+    unknown = sorted(set(saml) - set(SAML_KEYS) - set(OPTIONAL_SAML_KEYS))
     if unknown:
         errors.append(f"saml has unknown keys: {', '.join(unknown)}")
 
@@ -74,6 +77,17 @@ def _check_logout(saml: dict[str, Any], errors: list[str]) -> None:
     binding = saml.get("sp_logout_binding")
     if binding not in BINDINGS:
         errors.append(f"saml.sp_logout_binding must be one of post, redirect; got {binding!r}")
+
+
+def _check_relay_state(relay_state: Any, errors: list[str]) -> None:
+    if relay_state is None:
+        return
+    _check_sp_url(relay_state, "saml.default_relay_state", errors)
+    # Placeholders are filled in the SP URLs and attributes only; one here would reach the
+    # SP verbatim, so a template may not carry one.
+    tokens = PLACEHOLDER_TOKEN_RE.findall(relay_state) if isinstance(relay_state, str) else []
+    if set(tokens) - LITERAL_UPPERCASE_WORDS:
+        errors.append("saml.default_relay_state must not contain a placeholder")
 
 
 def _check_choice(
@@ -153,6 +167,7 @@ def validate_saml_block(saml: dict[str, Any], verified: bool, errors: list[str])
     _check_entity_id(saml.get("sp_entity_id"), verified, errors)
     _check_acs_urls(saml.get("acs_urls"), verified, errors)
     _check_logout(saml, errors)
+    _check_relay_state(saml.get("default_relay_state"), errors)
     _check_choice(saml, "nameid_format", NAMEID_FORMATS, verified, errors)
     _check_choice(saml, "nameid_source", NAMEID_SOURCES, verified, errors)
     _check_signing(saml, errors)
@@ -166,6 +181,7 @@ def validate_custom_saml_block(saml: Any, errors: list[str]) -> None:
         errors.append("custom_saml connectors need a saml mapping (with blank values)")
         return
     _check_missing_keys(saml, errors)
-    filled = [key for key in SAML_KEYS if not _is_blank(saml.get(key))]
+    keys = SAML_KEYS + OPTIONAL_SAML_KEYS
+    filled = [key for key in keys if not _is_blank(saml.get(key))]
     if filled:
         errors.append(f"custom_saml template must leave saml values blank: {', '.join(filled)}")

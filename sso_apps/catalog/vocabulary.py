@@ -37,6 +37,10 @@ SAML_KEYS: tuple[str, ...] = (
     "attributes",
     "group_attribute",
 )
+# Keys a saml block may leave out (absent == null), so that adding one needs no edit of
+# every shipped file. default_relay_state: the RelayState an IdP-initiated login sends when
+# the SP publishes one (GoTo: https://app.gotoassist.com picks GoToAssist).
+OPTIONAL_SAML_KEYS: tuple[str, ...] = ("default_relay_state",)
 
 CONNECTOR_TYPES = frozenset({"saml", "bookmark", "custom_saml"})
 CATEGORIES = frozenset(

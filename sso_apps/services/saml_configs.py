@@ -32,6 +32,7 @@ def saml_config_from_template(
         sp_login_url=defaults.get("sp_login_url") or "",
         sp_logout_url=defaults.get("sp_logout_url") or "",
         sp_logout_binding=defaults.get("sp_logout_binding") or "post",
+        default_relay_state=defaults.get("default_relay_state") or "",
         nameid_format=defaults.get("nameid_format") or "emailAddress",
         nameid_source=defaults.get("nameid_source") or "email",
         sign_response=defaults.get("sign_response", True),

@@ -88,6 +88,16 @@ def test_gotoassist_present(by_slug):
     assert used == set(goto["placeholders"])
 
 
+def test_gotoassist_uses_gotos_current_values_not_the_legacy_citrix_ones(by_slug):
+    # Entra's and Google Workspace's GoTo gallery apps; login.citrixonline.com is the legacy
+    # endpoint (kept in the catalog README only).
+    saml = by_slug["gotoassist"]["saml"]
+    assert saml["sp_entity_id"] == "https://authentication.logmeininc.com/saml/sp"
+    assert saml["acs_urls"] == ["https://authentication.logmeininc.com/saml/acs"]
+    assert saml["default_relay_state"] == "https://app.gotoassist.com"
+    assert not any("citrixonline" in value for value in _saml_strings(saml))
+
+
 def test_placeholders_appear_in_values(catalog):
     for connector in saml_connectors(catalog):
         strings = list(_saml_strings(connector["saml"]))

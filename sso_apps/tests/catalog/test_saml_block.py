@@ -4,6 +4,7 @@ import pytest
 
 from sso_apps.catalog.saml_block import validate_custom_saml_block, validate_saml_block
 from sso_apps.catalog.vocabulary import SAML_KEYS
+from sso_apps.saml.sp_urls import sp_url_problem
 
 
 def _block(**changes) -> dict:
@@ -79,3 +80,22 @@ def test_a_custom_saml_template_names_the_keys_it_lacks_and_fills():
         "saml is missing keys: attributes",
         "custom_saml template must leave saml values blank: nameid_format",
     ]
+
+
+def test_a_default_relay_state_is_optional_and_must_be_a_plain_https_url():
+    assert _problems(_block(default_relay_state="https://app.gotoassist.com")) == []
+    assert _problems(_block(default_relay_state=None)) == []
+    assert _problems(_block(default_relay_state="http://app.example")) == [
+        "saml.default_relay_state must be an https:// URL: " + sp_url_problem("http://app.example")
+    ]
+    assert _problems(_block(default_relay_state="https://YOURDOMAIN.example")) == [
+        "saml.default_relay_state must not contain a placeholder"
+    ]
+
+
+def test_a_custom_saml_template_leaves_the_default_relay_state_blank():
+    block = dict.fromkeys(SAML_KEYS)
+    block["default_relay_state"] = "https://app.example"
+    errors: list[str] = []
+    validate_custom_saml_block(block, errors)
+    assert errors == ["custom_saml template must leave saml values blank: default_relay_state"]

@@ -194,3 +194,20 @@ def test_a_connector_with_complete_values_is_live_once_saved(db):
         },
     )
     assert services.application_create(connector=connector, display_label="C").sso_active
+
+
+@pytest.mark.django_db
+def test_the_connector_default_relay_state_is_copied_to_the_new_app(db):
+    connector = ConnectorTemplate.objects.create(
+        slug="relay",
+        name="Relay",
+        type="saml",
+        category="support",
+        saml_defaults={
+            "sp_entity_id": "https://relay.example/sp",
+            "acs_urls": ["https://relay.example/acs"],
+            "default_relay_state": "https://app.relay.example",
+        },
+    )
+    application = services.application_create(connector=connector, display_label="R")
+    assert application.saml.default_relay_state == "https://app.relay.example"

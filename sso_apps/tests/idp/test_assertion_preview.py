@@ -4,9 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from djangosaml2idp.models import PersistentId
+from lxml import etree
 
 from sso_apps.idp.preview import PERSISTENT_ID_PENDING, assertion_preview
 from sso_apps.models import AuditEvent, SeenSamlRequest, SpSession
+from sso_apps.saml.constants import ASSERTION_NS
 from sso_apps.services import applications as app_services
 from sso_apps.tests.admin.helpers import app_url
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields
@@ -102,9 +104,8 @@ def test_preview_shows_an_unsigned_assertion_and_no_response(
     preview = assertion_preview(request=admin_request, application=application, user=user)
 
     xml = preview.assertion.xml
-    assert xml.lstrip().startswith("<saml:Assertion") or ":Assertion " in xml.split(">")[0]
-    assert "Signature" not in xml and "SignatureValue" not in xml
-    assert "Response" not in xml.split(">")[0]
+    assert etree.fromstring(xml).tag == f"{{{ASSERTION_NS}}}Assertion"
+    assert "Signature" not in xml
     assert "EncryptedAssertion" not in xml
     assert preview.sign_assertion is sign_assertion and preview.encrypted is encrypt
     # The stored settings are untouched by the in-memory unsigned copy.
@@ -236,3 +237,32 @@ def test_end_user_is_refused_the_preview(client, saml_app):
 
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="sso.preview").exists()
+
+
+@pytest.mark.django_db
+def test_preview_explains_an_email_nameid_whose_source_is_not_an_email(
+    saml_app_factory, admin_request
+):
+    application = saml_app_factory(nameid_format="emailAddress", nameid_source="username")
+    user = application.authorized_groups.get().members.get()
+    assert "@" not in user.username
+
+    preview = assertion_preview(request=admin_request, application=application, user=user)
+
+    assert not preview.would_sign_in
+    assert "is not an email address" in preview.problem
+
+
+@pytest.mark.django_db
+def test_a_login_with_an_email_nameid_that_is_not_an_email_is_refused_not_a_500(
+    saml_app_factory,
+):
+    application = saml_app_factory(nameid_format="emailAddress", nameid_source="username")
+    client = Client(raise_request_exception=False)
+    client.force_login(application.authorized_groups.get().members.get())
+
+    response = client.post(reverse("saml:init", args=[application.idp_suffix]))
+
+    assert response.status_code == 409
+    assert "is not an email address" in response.text
+    assert 'id="saml-post-form"' not in response.text

@@ -266,3 +266,29 @@ def test_a_login_with_an_email_nameid_that_is_not_an_email_is_refused_not_a_500(
     assert response.status_code == 409
     assert "is not an email address" in response.text
     assert 'id="saml-post-form"' not in response.text
+
+
+@pytest.mark.django_db
+def test_assertion_view_strips_the_signature_of_a_signed_response(saml_app):
+    from sso_apps.idp.authn import authn_response_create
+    from sso_apps.idp.processors import TesseraProcessor
+    from sso_apps.idp.runtime import runtimes
+    from sso_apps.saml.assertion_view import assertion_view
+
+    user = saml_app.authorized_groups.get().members.get()
+    runtime = runtimes.get(saml_app)
+    issued = authn_response_create(
+        application=saml_app,
+        runtime=runtime,
+        processor=TesseraProcessor(saml_app.saml.sp_entity_id, application=saml_app),
+        user=user,
+        in_response_to=None,
+        acs_url=SP_ACS_URL,
+    )
+    assert issued.xml.count("SignatureValue") >= 2  # signed Response and Assertion
+
+    view = assertion_view(issued.xml)
+
+    assert "Signature" not in view.xml
+    assert view.name_id == user.email
+    assert view.session_index == issued.session_index

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sso_apps.admin import application_sso as sso
 from sso_apps.admin import application_views as views
 from sso_apps.admin.application_delete import DeleteConfirmation
+from sso_apps.admin.application_preview import AssertionPreviewView
 from sso_apps.admin.base import SsoMediaMixin
 from sso_apps.admin.display import application_logo, certificate_badge, status_badge
 from sso_apps.forms.applications import ApplicationDetailsForm
@@ -200,6 +201,7 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
                 name=f"{name}_certificate",
             ),
             path("<int:pk>/sso/metadata/", page(sso.MetadataExportView), name=f"{name}_metadata"),
+            path("<int:pk>/preview/", page(AssertionPreviewView), name=f"{name}_preview"),
             path(
                 "<int:pk>/sso/certificate/regenerate/",
                 page(sso.RegenerateView),

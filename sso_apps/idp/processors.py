@@ -43,6 +43,13 @@ class TesseraProcessor(BaseProcessor):
                 "which this application uses as the NameID."
             )
         if name_id_format == NAMEID_EMAIL_ADDRESS:
+            # djangosaml2idp 0.7.2's get_nameid_email raises a bare Exception here, which
+            # would be a 500; a ValueError becomes the sign-in's clear refusal instead.
+            if "@" not in value:
+                raise ValueError(
+                    f"The user's {config.get_nameid_source_display().lower()} is not an email "
+                    "address, which this application's emailAddress NameID format needs."
+                )
             return NameIdBuilder.get_nameid_email(value)
         return NameIdBuilder.get_nameid_unspecified(value)
 

@@ -148,6 +148,8 @@ MATRIX = {
     "admin:sso_apps_application_groups": admin_page(administrator=(200, 302)),
     "admin:sso_apps_application_certificate": admin_page(administrator=(200, 405)),
     "admin:sso_apps_application_metadata": admin_page(administrator=(200, 405)),
+    # GET only; without ?q= it shows the user picker and builds nothing.
+    "admin:sso_apps_application_preview": admin_page(administrator=(200, 405)),
     "admin:sso_apps_application_import_metadata": admin_page(
         read_only=(405, 403), administrator=(405, 200)
     ),

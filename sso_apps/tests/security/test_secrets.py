@@ -95,6 +95,8 @@ def _admin_pages(application) -> list[tuple[str, bool]]:
                 "delete",
             )
         ),
+        # The assertion preview of a member: built with the app's keys, so it must show none.
+        (app_url("preview", application) + "?q=ada@example.com", False),
         (reverse("admin:sso_apps_auditevent_changelist"), False),
         (reverse("admin:sso_apps_auditevent_change", args=[event.pk]), False),
     ]

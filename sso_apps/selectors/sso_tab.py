@@ -36,5 +36,6 @@ def sso_tab_context(*, application_id: int) -> dict:
         ),
         "sso_active": application.sso_active,
         "sha1_in_use": config.signature_algorithm == SignatureAlgorithm.RSA_SHA1,
+        "sha1_requests_accepted": config.accept_sha1_requests,
         "http_sp_urls_allowed": config.allow_http_sp_urls,
     }

@@ -36,6 +36,8 @@ def test_ticking_the_switch_saves_it_and_is_audited(admin_client, ready_app):
     assert AuditEvent.objects.filter(
         action="application.sso_update", application=ready_app
     ).exists()
+    page = admin_client.get(app_url("sso", ready_app)).content.decode()
+    assert "SHA-1 signed requests accepted." in page
 
 
 @pytest.mark.django_db

@@ -49,3 +49,14 @@ def test_context_describes_the_saved_config_not_the_callers_edits(application_fa
 
     assert context["config"].sp_entity_id == "https://YOURDOMAIN.goto.com/saml"
     assert not context["http_sp_urls_allowed"]
+
+
+@pytest.mark.django_db
+def test_context_warns_while_sha1_signed_requests_are_accepted(application_factory):
+    application = application_factory(display_label="GoToAssist")
+    saml_config_update(application=application, changes=SamlConfigInput(domain="acme"))
+    assert not sso_tab_context(application_id=application.pk)["sha1_requests_accepted"]
+
+    saml_config_update(application=application, changes=SamlConfigInput(accept_sha1_requests=True))
+
+    assert sso_tab_context(application_id=application.pk)["sha1_requests_accepted"]

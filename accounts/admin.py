@@ -241,10 +241,15 @@ class UserAdmin(DjangoUserAdmin):
             group = form.cleaned_data["group"]
             queryset = self._changeable(request, queryset, {"user_groups": [group.name]})
             services.group_members_add(group=group, users=queryset)
+            count = queryset.count()
             self.message_user(
                 request,
-                _("Added %(count)d users to %(group)s.")
-                % {"count": queryset.count(), "group": group},
+                ngettext(
+                    "Added %(count)d user to %(group)s.",
+                    "Added %(count)d users to %(group)s.",
+                    count,
+                )
+                % {"count": count, "group": group},
                 messages.SUCCESS,
             )
             return None

@@ -52,9 +52,12 @@ class DeleteConfirmation:
         count = outcome.count
         if outcome.is_queued:
             # Above SSO_APPS_BULK_DELETE_THRESHOLD the deletion runs as a Celery job.
-            message = _(
+            message = ngettext(
+                "Deleting %(count)d application in the background. You will get a "
+                "notification when it is done.",
                 "Deleting %(count)d applications in the background. You will get a "
-                "notification when it is done."
+                "notification when it is done.",
+                count,
             ) % {"count": count}
             self.model_admin.message_user(self.request, message, messages.SUCCESS)
             return HttpResponseRedirect(outcome.job.get_absolute_url())

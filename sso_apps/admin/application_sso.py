@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from sso_apps.admin.application_views import ApplicationPageView, admin_url
@@ -171,7 +172,11 @@ class MetadataImportView(SsoTabView):
                 metadata = form.metadata
                 messages.success(
                     request,
-                    _("SP metadata imported: SP Entity ID %(entity)s and %(count)d ACS URL(s).")
+                    ngettext(
+                        "SP metadata imported: SP Entity ID %(entity)s and %(count)d ACS URL.",
+                        "SP metadata imported: SP Entity ID %(entity)s and %(count)d ACS URLs.",
+                        len(metadata.acs_urls),
+                    )
                     % {"entity": metadata.entity_id, "count": len(metadata.acs_urls)},
                 )
                 return redirect(self.sso_url())

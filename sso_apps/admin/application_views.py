@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import UserGroup
 from accounts.selectors import user_groups_with_member_count
@@ -184,7 +185,11 @@ class GroupsTabView(SelectionPageView, ApplicationPageView):
     tab = "groups"
     template_name = "admin/sso_apps/application/groups.html"
     columns = (_("User group"), _("Description"), _("Members"))
-    saved_message = _("User Groups saved: %(count)d groups are authorised.")
+    saved_message = ngettext_lazy(
+        "User Groups saved: %(count)d group is authorised.",
+        "User Groups saved: %(count)d groups are authorised.",
+        "count",
+    )
 
     @property
     def title(self):

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.admin import UserGroupAdmin
 from accounts.models import UserGroup
@@ -22,7 +23,11 @@ class GroupApplicationsView(SelectionPageView):
 
     template_name = "admin/accounts/usergroup/applications.html"
     columns = (_("Application"), _("Connector"), _("Status"))
-    saved_message = _("Applications saved: this group may use %(count)d applications.")
+    saved_message = ngettext_lazy(
+        "Applications saved: this group may use %(count)d application.",
+        "Applications saved: this group may use %(count)d applications.",
+        "count",
+    )
 
     @property
     def title(self):

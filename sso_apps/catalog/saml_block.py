@@ -176,7 +176,11 @@ def validate_saml_block(saml: dict[str, Any], verified: bool, errors: list[str])
 
 
 def validate_custom_saml_block(saml: Any, errors: list[str]) -> None:
-    """Check that a ``custom_saml`` template has every key and leaves every value blank."""
+    """Check that a ``custom_saml`` template has every key and leaves every value blank.
+
+    A blank (null) value means Tessera's default when an app is created: see "What null
+    means" in the catalog README.
+    """
     if not isinstance(saml, dict):
         errors.append("custom_saml connectors need a saml mapping (with blank values)")
         return

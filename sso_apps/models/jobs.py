@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class ApplicationDeletionJob(models.Model):
@@ -83,7 +84,11 @@ class ApplicationDeletionJob(models.Model):
         ]
 
     def __str__(self):
-        return _("Deletion of %(total)d applications (#%(pk)s)") % {
+        return ngettext(
+            "Deletion of %(total)d application (#%(pk)s)",
+            "Deletion of %(total)d applications (#%(pk)s)",
+            self.total,
+        ) % {
             "total": self.total,
             "pk": self.pk,
         }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sso_apps.models import (
     Application,
@@ -163,7 +164,11 @@ def applications_delete(
     )
     if confirmation_count != len(selected):
         raise ValidationError(
-            _("You selected %(count)d applications; enter %(count)d to delete them.")
+            ngettext(
+                "You selected %(count)d application; enter %(count)d to delete it.",
+                "You selected %(count)d applications; enter %(count)d to delete them.",
+                len(selected),
+            )
             % {"count": len(selected)}
         )
     labels = [app.display_label for app in selected]

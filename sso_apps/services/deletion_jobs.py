@@ -14,14 +14,14 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sso_apps.conf import app_settings
 from sso_apps.models import Application, ApplicationDeletionJob, AuditEvent, IdpKeyPair
 from sso_apps.selectors.notifications import notification_recipients
 from sso_apps.services.applications import applications_delete
 from sso_apps.services.audit import audit_record, client_ip
-from sso_apps.services.notifications import notification_create
+from sso_apps.services.notifications import applications_phrase, notification_create
 from sso_apps.services.service_providers import service_providers_delete
 from tessera.clock import now as _now
 
@@ -42,7 +42,12 @@ class DeletionRequestOutcome:
 
 def _selection_mismatch(count: int) -> ValidationError:
     return ValidationError(
-        _("You selected %(count)d applications; enter %(count)d to delete them.") % {"count": count}
+        ngettext(
+            "You selected %(count)d application; enter %(count)d to delete it.",
+            "You selected %(count)d applications; enter %(count)d to delete them.",
+            count,
+        )
+        % {"count": count}
     )
 
 
@@ -198,14 +203,17 @@ def _job_finish(job: ApplicationDeletionJob, *, status: str) -> None:
     if status == ApplicationDeletionJob.Status.DONE:
         kind = "application.deletion_job.done"
         title = f"Applications deleted: {job.deleted} of {job.total}"
-        body = f"{actor_name} deleted {job.deleted} application(s): {labels}."
+        body = f"{actor_name} deleted {applications_phrase(job.deleted)}: {labels}."
         if job.deleted < job.total:
-            body += f" {job.total - job.deleted} were already gone."
+            gone = job.total - job.deleted
+            body += " " + ngettext(
+                "%(count)d was already gone.", "%(count)d were already gone.", gone
+            ) % {"count": gone}
     else:
         kind = "application.deletion_job.failed"
         title = f"Bulk deletion stopped: {job.deleted} of {job.total} deleted"
         body = (
-            f"The deletion of {job.total} application(s) requested by {actor_name} stopped "
+            f"The deletion of {applications_phrase(job.total)} requested by {actor_name} stopped "
             f"after {job.deleted}: {job.error}. The remaining applications were kept."
         )
     notification_create(

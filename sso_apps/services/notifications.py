@@ -25,6 +25,7 @@ from datetime import timedelta
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import ngettext
 
 from sso_apps.conf import app_settings
 from sso_apps.models import Notification
@@ -39,7 +40,7 @@ TITLES = {
     "application.activated": "SSO activated: {labels}",
 }
 BODIES = {
-    "application.deleted": "{actor} deleted {count} application(s): {labels}.",
+    "application.deleted": "{actor} deleted {applications}: {labels}.",
     "application.deactivated": "{actor} deactivated SSO for {labels}. Its settings are kept.",
     "application.activated": "{actor} activated SSO for {labels}.",
 }
@@ -84,6 +85,7 @@ def notification_create_for_admins(
     values = {
         "labels": ", ".join(labels),
         "count": len(labels),
+        "applications": applications_phrase(len(labels)),
         "actor": getattr(actor, "email", None) or "An administrator",
     }
     return notification_create(
@@ -93,6 +95,11 @@ def notification_create_for_admins(
         title=TITLES[kind].format(**values),
         body=BODIES[kind].format(**values),
     )
+
+
+def applications_phrase(count: int) -> str:
+    """Return "1 application" or "N applications" in the active language."""
+    return ngettext("%(count)d application", "%(count)d applications", count) % {"count": count}
 
 
 def notification_queue(*, notification_id: int) -> None:

@@ -1,6 +1,7 @@
 """An application's SAML configuration: copied from its connector, then edited on the SSO tab."""
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,15 +29,7 @@ def saml_config_from_template(
     config = SamlConfig(
         application=application,
         idp_entity_id=app_settings.default_idp_entity_id(application.idp_suffix),
-        sp_entity_id=defaults.get("sp_entity_id") or "",
-        sp_login_url=defaults.get("sp_login_url") or "",
-        sp_logout_url=defaults.get("sp_logout_url") or "",
-        sp_logout_binding=defaults.get("sp_logout_binding") or "post",
-        default_relay_state=defaults.get("default_relay_state") or "",
-        nameid_format=defaults.get("nameid_format") or "emailAddress",
-        nameid_source=defaults.get("nameid_source") or "email",
-        sign_response=defaults.get("sign_response", True),
-        sign_assertion=defaults.get("sign_assertion", True),
+        **{key: _template_value(defaults, key) for key in _TEMPLATE_FIELDS},
     )
     group = defaults.get("group_attribute") or {}
     if group.get("enabled"):
@@ -61,6 +54,30 @@ def saml_config_from_template(
             config=config, name=attribute["name"], source=source, value=value
         )
     return config
+
+
+# The connector keys copied one to one onto SamlConfig fields of the same name.
+_TEMPLATE_FIELDS = (
+    "sp_entity_id",
+    "sp_login_url",
+    "sp_logout_url",
+    "default_relay_state",
+    "sp_logout_binding",
+    "nameid_format",
+    "nameid_source",
+    "sign_response",
+    "sign_assertion",
+)
+
+
+def _template_value(defaults: dict[str, Any], key: str) -> Any:
+    """Return the connector's value for ``key``, or the model field's default when it is blank."""
+    # NOTE: ``defaults.get(key, fallback)`` is not enough: a catalog file says "not published,
+    # use Tessera's default" with an explicit null, and the key is then present (issue 11).
+    value = defaults.get(key)
+    if value is None or value == "":
+        return SamlConfig._meta.get_field(key).get_default()
+    return value
 
 
 @dataclass

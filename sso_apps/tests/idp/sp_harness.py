@@ -46,7 +46,10 @@ class OneLoginSp:
     want_messages_signed: bool = False
     want_assertions_signed: bool = True
     want_assertions_encrypted: bool = False
+    want_attribute_statement: bool = True
     requested_nameid_format: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    entity_id: str = SP_ENTITY_ID
+    acs_url: str = SP_ACS_URL
     settings: dict = field(init=False)
 
     def __post_init__(self):
@@ -56,9 +59,9 @@ class OneLoginSp:
                 "strict": True,
                 "debug": False,
                 "sp": {
-                    "entityId": SP_ENTITY_ID,
+                    "entityId": self.entity_id,
                     "assertionConsumerService": {
-                        "url": SP_ACS_URL,
+                        "url": self.acs_url,
                         "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
                     },
                     "singleLogoutService": {
@@ -75,6 +78,7 @@ class OneLoginSp:
                     "wantMessagesSigned": self.want_messages_signed,
                     "wantAssertionsSigned": self.want_assertions_signed,
                     "wantAssertionsEncrypted": self.want_assertions_encrypted,
+                    "wantAttributeStatement": self.want_attribute_statement,
                     "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                     "digestAlgorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
                     "rejectDeprecatedAlgorithm": True,
@@ -100,7 +104,7 @@ class OneLoginSp:
 
     def login_url(self, relay_state: str = "https://sp.example.com/home") -> tuple[str, str]:
         """Return (IdP URL with a Redirect-binding AuthnRequest, its request ID)."""
-        auth = self._auth(url=SP_ACS_URL)
+        auth = self._auth(url=self.acs_url)
         url = auth.login(return_to=relay_state)
         return url, auth.get_last_request_id()
 
@@ -108,7 +112,7 @@ class OneLoginSp:
         """Return (POST-binding form data, request ID), signed with an enveloped signature."""
         from onelogin.saml2.authn_request import OneLogin_Saml2_Authn_Request
 
-        auth = self._auth(url=SP_ACS_URL)
+        auth = self._auth(url=self.acs_url)
         request = OneLogin_Saml2_Authn_Request(auth.get_settings())
         xml = request.get_xml()
         if self.sign_requests:
@@ -124,7 +128,7 @@ class OneLoginSp:
 
     def acs(self, fields: dict, request_id: str | None):
         """Consume a Response; return the Auth object (check get_errors/is_authenticated)."""
-        auth = self._auth(url=SP_ACS_URL, post=fields)
+        auth = self._auth(url=self.acs_url, post=fields)
         auth.process_response(request_id=request_id)
         return auth
 

@@ -270,8 +270,45 @@ def test_decode_post_rejects_bad_base64():
 
 
 def test_decode_post_rejects_oversize_message():
-    encoded = base64.b64encode(b"x" * 2048).decode()
+    # An XML-looking payload: anything else is read as DEFLATE data since issue 11.
+    encoded = base64.b64encode(b"<" + b"x" * 2047).decode()
 
-    assert decode_post(encoded, max_bytes=2048) == b"x" * 2048
+    assert decode_post(encoded, max_bytes=2048) == b"<" + b"x" * 2047
     with pytest.raises(SamlBindingError, match="exceeds 2047"):
         decode_post(encoded, max_bytes=2047)
+
+
+# --- HTTP-POST messages DEFLATEd before base64 (node-saml / passport-saml) -------------
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf", b"\n  ", b"\xef\xbb\xbf\r\n"])
+def test_decode_post_returns_raw_xml_as_is(prefix):
+    xml = prefix + LOGOUT_REQUEST
+    assert decode_post(base64.b64encode(xml).decode()) == xml
+
+
+def test_decode_post_inflates_a_deflated_message():
+    encoded = base64.b64encode(_deflate(LOGOUT_REQUEST)).decode()
+
+    assert decode_post(encoded) == LOGOUT_REQUEST
+
+
+def test_decode_post_inflates_up_to_the_cap_and_refuses_one_byte_more():
+    data = b"<" + b"a" * 999
+    assert decode_post(base64.b64encode(_deflate(data)).decode(), max_bytes=1000) == data
+    with pytest.raises(SamlBindingError, match="exceeds"):
+        decode_post(base64.b64encode(_deflate(data + b"a")).decode(), max_bytes=1000)
+
+
+def test_decode_post_refuses_a_deflate_bomb_at_the_cap():
+    bomb = base64.b64encode(_zero_bomb(8 * 1024 * 1024)).decode()
+    assert len(bomb) < MAX_MESSAGE_BYTES
+
+    with pytest.raises(SamlBindingError, match="inflates to more than"):
+        decode_post(bomb)
+
+
+@pytest.mark.parametrize("payload", [b"x" * 64, b"\x00\x01garbage", _deflate(LOGOUT_REQUEST)[:-8]])
+def test_decode_post_refuses_what_is_neither_xml_nor_complete_deflate(payload):
+    with pytest.raises(SamlBindingError, match="DEFLATE"):
+        decode_post(base64.b64encode(payload).decode())

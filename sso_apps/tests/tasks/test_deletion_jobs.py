@@ -225,7 +225,10 @@ def test_a_job_never_deletes_outside_its_selection(small_jobs, admin_request):
 
     assert (job.done, job.deleted) == (5, 4)
     assert sorted(Application.objects.values_list("pk", flat=True)) == [a.pk for a in newcomers]
-    assert "1 were already gone" in summaries().get().body
+    # "1 was", not "1 were": the summary uses plural forms (issue 11).
+    body = summaries().get().body
+    assert "deleted 4 applications:" in body
+    assert "1 was already gone." in body
 
 
 def test_a_failing_job_is_marked_failed_with_one_failure_summary(

@@ -55,6 +55,11 @@ def _settings(*, sign_requests: bool = True) -> dict:
     )
 
 
+def _home_url() -> str:
+    # The RelayState of the tester's own requests: where a developer would go next.
+    return f"{tester_settings().base_url}/sp-tester/"
+
+
 def _state(request) -> dict:
     return dict(request.session.get(SESSION_KEY, {}))
 
@@ -97,7 +102,7 @@ def tester_login(request):
         return _unavailable(request, error)
     if binding == "redirect":
         auth = auth_for(request, settings)
-        url = auth.login()
+        url = auth.login(return_to=_home_url())
         _state_save(request, authn_request_id=auth.get_last_request_id())
         return HttpResponseRedirect(url)
     authn = OneLogin_Saml2_Authn_Request(OneLogin_Saml2_Settings(settings, sp_validation_only=True))
@@ -116,6 +121,7 @@ def tester_login(request):
     context = {
         "action": settings["idp"]["singleSignOnService"]["url"],
         "saml_request": base64.b64encode(xml.encode()).decode(),
+        "relay_state": _home_url(),
     }
     return render(request, "sp_tester/post_form.html", context)
 
@@ -142,7 +148,11 @@ def tester_acs(request):
             session_index=summary.session_index,
         )
     request.session[SESSION_KEY] = state
-    context = {"tester": tester_settings(), "summary": summary}
+    context = {
+        "tester": tester_settings(),
+        "summary": summary,
+        "relay_state": request.POST.get("RelayState", ""),
+    }
     return render(request, "sp_tester/result.html", context, status=200 if summary.valid else 400)
 
 
@@ -161,6 +171,7 @@ def tester_logout(request):
         return _unavailable(request, error)
     auth = auth_for(request, settings)
     url = auth.logout(
+        return_to=_home_url(),
         name_id=state["name_id"],
         session_index=state.get("session_index") or None,
         name_id_format=state.get("name_id_format") or None,

@@ -104,8 +104,9 @@ def test_sp_initiated_sign_in_over_each_binding_signed_or_not(client, demo, ada,
     text = page.content.decode()
     assert page.status_code == 200, text
     assert "Valid: python3-saml accepted this Response" in text
-    # The Response answers the request this session sent.
+    # The Response answers the request this session sent, and carries its RelayState.
     assert "none (IdP-initiated)" not in text
+    assert "<code>http://127.0.0.1:8000/sp-tester/</code>" in text
     event = AuditEvent.objects.get(action="sso.login", outcome="success")
     assert event.binding == binding
 

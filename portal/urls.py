@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("userconsole/", include("console.urls")),
     path("saml2/", include("sso_apps.urls")),
+    # Answers 404 unless SP_TESTER_ENABLED (on in development only).
+    path("sp-tester/", include("sp_tester.urls")),
 ]
 
 # Uploaded User Portal Images are re-encoded rasters (sso_apps.images), so serving that

@@ -12,6 +12,15 @@ TESSERA_BASE_URL = env.str("TESSERA_BASE_URL", default="http://127.0.0.1:8000").
 # The password seed_demo gives its demo accounts (it refuses to run with DEBUG off).
 TESSERA_DEMO_PASSWORD = env.str("TESSERA_DEMO_PASSWORD", default="tessera-demo")
 
+# The built-in SAML test SP at /sp-tester/ (sp_tester): off unless enabled; dev.py enables it.
+SP_TESTER_ENABLED = env.bool("TESSERA_SP_TESTER_ENABLED", default=False)
+# The IdP URL suffix of the Tessera application whose metadata the tester trusts.
+SP_TESTER_IDP_SUFFIX = env.str("TESSERA_SP_TESTER_IDP_SUFFIX", default="tessera-saml-tester")
+# The tester's own SP key pair (signs its requests), created on first use, git-ignored.
+SP_TESTER_KEY_FILE = env.str(
+    "TESSERA_SP_TESTER_KEY_FILE", default=str(BASE_DIR / ".sp_tester_key.pem")
+)
+
 INSTALLED_APPS = [
     "portal.apps.TesseraAdminConfig",
     "django.contrib.auth",
@@ -28,6 +37,7 @@ INSTALLED_APPS = [
     "portal.apps.Saml2IdpConfig",
     "sso_apps",
     "console",
+    "sp_tester",
 ]
 
 MIDDLEWARE = [

@@ -8,3 +8,5 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or dev_secret(".secret_key")
 SSO_APPS_KEY_ENCRYPTION_SECRET = SSO_APPS_KEY_ENCRYPTION_SECRET or dev_secret(  # noqa: F405
     ".key_encryption_secret"
 )
+# The built-in SAML test SP shows SSO working right after scripts/start.
+SP_TESTER_ENABLED = env.bool("TESSERA_SP_TESTER_ENABLED", default=True)

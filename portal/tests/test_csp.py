@@ -76,7 +76,7 @@ JAVASCRIPT_URL = re.compile(r"""(?:href|action|src)\s*=\s*["']?\s*javascript:"""
 
 
 def _sources():
-    for folder in ("templates", "sso_apps", "accounts", "portal"):
+    for folder in ("templates", "sso_apps", "accounts", "portal", "sp_tester"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in {".html", ".py"} and "tests" not in path.parts:
                 yield path

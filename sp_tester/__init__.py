@@ -1,0 +1,1 @@
+"""A built-in SAML test service provider that judges Tessera's Responses with python3-saml."""

@@ -78,6 +78,15 @@ MATRIX = {
     # IdP-initiated SSO only for members of an authorised group.
     "saml:init": row((LOGIN, LOGIN), (200, 200), (403, 403), (403, 403), (403, 403)),
     "saml:metadata": row(*[(200, 200)] * 5),
+    # The built-in test SP is off unless SP_TESTER_ENABLED (dev only): 404 for everyone here
+    # (405 for a method the page never takes);
+    # sp_tester/tests covers it switched on. It is an SP, so it has no roles of its own.
+    "sp_tester:home": row(*[(404, 405)] * 5),
+    "sp_tester:login": row(*[(405, 404)] * 5),
+    "sp_tester:acs": row(*[(405, 404)] * 5),
+    "sp_tester:logout": row(*[(405, 404)] * 5),
+    "sp_tester:sls": row(*[(404, 405)] * 5),
+    "sp_tester:metadata": row(*[(404, 405)] * 5),
     r"^media/(?P<path>portal-images/[\w.-]+)$": row(*[(200, 200)] * 5),
     # Admin site pages.
     "admin:index": admin_page(read_only=(200, 200)),

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 from django.test import Client
 
@@ -5,6 +7,7 @@ from accounts.demo import demo_directory_seed
 from accounts.models import User, UserGroup
 from sso_apps.idp.runtime import runtimes
 from sso_apps.models import ConnectorTemplate
+from sso_apps.services.catalog import CATALOG_DIR, catalog_load
 
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -33,18 +36,12 @@ def tester_on(settings, tester_key_file):
 
 
 @pytest.fixture
-def custom_saml_connector(db):
-    # The shipped file's sign_response: null fails application_create until issue 11's
-    # first defect is fixed (another workstream), so this is the factory-style connector.
-    return ConnectorTemplate.objects.get_or_create(
-        slug="custom-saml",
-        defaults={
-            "name": "Custom SAML App",
-            "type": "custom_saml",
-            "category": "it_ops",
-            "saml_defaults": {},
-        },
-    )[0]
+def custom_saml_connector(db, tmp_path_factory):
+    """The shipped custom-saml.yaml, loaded by the catalog loader (not a factory row)."""
+    folder = tmp_path_factory.mktemp("catalog")
+    shutil.copy(CATALOG_DIR / "custom-saml.yaml", folder / "custom-saml.yaml")
+    catalog_load(directory=folder)
+    return ConnectorTemplate.objects.get(slug="custom-saml")
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
 """The one-command start's promise: a demo user clicks the tester's tile and sees SSO work."""
 
+import shutil
+
 import pytest
 
 from accounts.demo import demo_directory_seed
 from accounts.models import UserGroup
 from sso_apps.demo import demo_saml_tester_seed
-from sso_apps.models import ConnectorTemplate
+from sso_apps.services.catalog import CATALOG_DIR, catalog_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,12 +19,9 @@ def seeded(portal, settings, tmp_path):
     """The demo data seed_demo creates, with the tester on at the live server's address."""
     settings.SP_TESTER_ENABLED = True
     settings.SP_TESTER_KEY_FILE = str(tmp_path / "sp-tester.pem")
-    # Factory-style: the shipped custom-saml.yaml's sign_response: null is issue 11's
-    # first defect, fixed in another workstream.
-    ConnectorTemplate.objects.get_or_create(
-        slug="custom-saml",
-        defaults={"name": "Custom SAML App", "type": "custom_saml", "category": "it_ops"},
-    )
+    # The shipped custom-saml.yaml, as scripts/start loads it (its nulls once broke this).
+    shutil.copy(CATALOG_DIR / "custom-saml.yaml", tmp_path / "custom-saml.yaml")
+    catalog_load(directory=tmp_path)
     demo_directory_seed(password=PASSWORD)
     return demo_saml_tester_seed(groups=[UserGroup.objects.get(name="Engineering")])
 

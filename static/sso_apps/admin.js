@@ -87,50 +87,153 @@
   }
 
   // Catalog type-ahead: ask the server (it searches every template, not just this page)
-  // and swap in the results.
+  // and patch the results in place. The admin's choice survives every re-render: a card
+  // clicked before the results arrive stays checked, and one the new results leave out is
+  // pinned above them, so Next never forgets it.
   function setUpCatalogSearch() {
     const form = document.querySelector("[data-catalog-search]");
+    const catalog = document.getElementById("catalog-form");
     const results = document.getElementById("catalog-results");
-    if (!form || !results) {
+    const count = document.getElementById("catalog-count");
+    const choice = document.getElementById("catalog-choice");
+    if (!form || !catalog || !results || !count || !choice) {
       return;
     }
     const input = form.querySelector("input[type=search]");
+    const slot = choice.querySelector("[data-catalog-choice]");
     let timer = null;
     let latest = 0;
+    let pending = null;
+
+    const unpin = function () {
+      slot.replaceChildren();
+      choice.hidden = true;
+    };
+
+    // Re-check the choice among the fresh cards, or pin its card when they leave it out.
+    const keep = function (radio) {
+      if (!radio) {
+        return;
+      }
+      const listed = Array.from(results.querySelectorAll("input[name=connector]")).find(
+        function (candidate) {
+          return candidate.value === radio.value;
+        }
+      );
+      if (listed) {
+        listed.checked = true;
+        unpin();
+        return;
+      }
+      if (!slot.contains(radio)) {
+        slot.replaceChildren(radio.closest(".sso-card"));
+      }
+      radio.checked = true;
+      choice.hidden = false;
+    };
+
+    const show = function (html, url) {
+      const page = new DOMParser().parseFromString(html, "text/html");
+      const fresh = page.getElementById("catalog-results");
+      const freshCount = page.getElementById("catalog-count");
+      if (!fresh || !freshCount) {
+        return false;
+      }
+      // Read the choice now, not when the request left: the admin may have clicked since.
+      // The containers stay in place (only their content changes), so the references
+      // above stay live for every later keystroke.
+      const radio = catalog.querySelector("input[name=connector]:checked");
+      results.replaceChildren(...fresh.childNodes);
+      keep(radio);
+      count.textContent = freshCount.textContent;
+      if (radio) {
+        url.searchParams.set("connector", radio.value);
+      }
+      window.history.replaceState(null, "", url);
+      return true;
+    };
+
+    // Only the newest request may render: an older one is aborted, and one that still
+    // answers late is ignored.
+    const load = function (url, navigateOnFailure) {
+      url.searchParams.delete("connector");
+      const request = ++latest;
+      if (pending) {
+        pending.abort();
+      }
+      pending = new AbortController();
+      fetch(url, {
+        headers: { "X-Requested-With": "XMLHttpRequest" },
+        credentials: "same-origin",
+        signal: pending.signal,
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(response.statusText);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (request === latest && !show(html, url) && navigateOnFailure) {
+            window.location.assign(url);
+          }
+        })
+        .catch(function (error) {
+          // A keystroke's failed search leaves the list as it was; an explicit Search or
+          // page link falls back to the page the server renders without JavaScript.
+          if (error.name !== "AbortError" && request === latest && navigateOnFailure) {
+            window.location.assign(url);
+          }
+        });
+    };
+
+    const searchUrl = function () {
+      const url = new URL(form.action, window.location.href);
+      url.searchParams.set("q", input.value);
+      return url;
+    };
+
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
-        const url = new URL(form.action, window.location.href);
-        url.searchParams.set("q", input.value);
-        const request = ++latest;
-        fetch(url, { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
-          .then(function (response) {
-            return response.text();
-          })
-          .then(function (html) {
-            if (request !== latest) {
-              return;
-            }
-            const page = new DOMParser().parseFromString(html, "text/html");
-            const fresh = page.getElementById("catalog-results");
-            if (fresh) {
-              results.replaceWith(fresh);
-              window.history.replaceState(null, "", url);
-              setUpCatalogCards();
-            }
-          });
+        load(searchUrl(), false);
       }, 180);
+    });
+    // Search (or Enter) and the page links re-render in place too, keeping the choice.
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.clearTimeout(timer);
+      load(searchUrl(), true);
+    });
+    results.addEventListener("click", function (event) {
+      const link = event.target.closest(".sso-pager a[href]");
+      if (link) {
+        event.preventDefault();
+        load(new URL(link.href), true);
+      }
+    });
+    // Choosing another card drops the pinned one: only one choice is ever shown as kept.
+    catalog.addEventListener("change", function (event) {
+      if (event.target.name === "connector" && !slot.contains(event.target)) {
+        unpin();
+      }
     });
   }
 
-  // Double-clicking a card means "select it and click Next".
+  // Double-clicking a card means "select it and click Next". Delegated, so cards the
+  // type-ahead swaps in (or pins) behave the same.
   function setUpCatalogCards() {
-    document.querySelectorAll(".sso-card").forEach(function (card) {
-      card.addEventListener("dblclick", function () {
-        const radio = card.querySelector("input[type=radio]");
-        radio.checked = true;
-        radio.form.requestSubmit();
-      });
+    const catalog = document.getElementById("catalog-form");
+    if (!catalog) {
+      return;
+    }
+    catalog.addEventListener("dblclick", function (event) {
+      const card = event.target.closest(".sso-card");
+      if (!card) {
+        return;
+      }
+      card.querySelector("input[type=radio]").checked = true;
+      catalog.requestSubmit();
     });
   }
 

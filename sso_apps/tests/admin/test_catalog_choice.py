@@ -22,8 +22,8 @@ def test_back_from_general_info_keeps_a_choice_beyond_the_first_page(admin_clien
 
     page = response.text
     assert "zoom" not in [card["connector"].slug for card in response.context["cards"]]
-    assert response.context["chosen"]["connector"].slug == "zoom"
     assert checked_slugs(page) == ["zoom"]
+    assert response.context["chosen"]["connector"].slug == "zoom"
     assert '<div id="catalog-choice" class="sso-catalog-choice">' in page
     assert "Your choice is not among these results; it stays selected." in page
     # Without JavaScript the search form and the page links carry the choice on.
@@ -37,9 +37,9 @@ def test_a_listed_choice_is_checked_in_place_and_not_pinned(admin_client):
 
     response = admin_client.get(CATALOG_URL, {"q": "zoom", "connector": "zoom"})
 
-    assert response.context["chosen"] is None
     assert checked_slugs(response.text) == ["zoom"]
     assert '<div id="catalog-choice" class="sso-catalog-choice" hidden>' in response.text
+    assert response.context["chosen"] is None
 
 
 @pytest.mark.django_db
@@ -50,6 +50,6 @@ def test_an_unknown_choice_is_dropped(admin_client, hostile):
     response = admin_client.get(CATALOG_URL, {"connector": hostile})
 
     assert response.status_code == 200
-    assert response.context["chosen"] is None and response.context["selected"] == ""
     assert checked_slugs(response.text) == []
     assert 'type="hidden" name="connector"' not in response.text
+    assert response.context["selected"] == "" and response.context["chosen"] is None

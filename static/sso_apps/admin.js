@@ -199,11 +199,19 @@
         load(searchUrl(), false);
       }, 180);
     });
-    // Search (or Enter) and the page links re-render in place too, keeping the choice.
+    // Search (or Enter), Clear and the page links re-render in place too, keeping the choice.
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       window.clearTimeout(timer);
       load(searchUrl(), true);
+    });
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-catalog-clear]")) {
+        event.preventDefault();
+        input.value = "";
+        input.focus();
+        load(searchUrl(), true);
+      }
     });
     results.addEventListener("click", function (event) {
       const link = event.target.closest(".sso-pager a[href]");

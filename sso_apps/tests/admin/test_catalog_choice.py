@@ -32,6 +32,15 @@ def test_back_from_general_info_keeps_a_choice_beyond_the_first_page(admin_clien
 
 
 @pytest.mark.django_db
+def test_clear_keeps_the_choice_without_javascript(admin_client):
+    catalog_load()
+
+    page = admin_client.get(CATALOG_URL, {"q": "zoom", "connector": "dropbox"}).text
+
+    assert f'href="{CATALOG_URL}?connector=dropbox" data-catalog-clear>Clear</a>' in page
+
+
+@pytest.mark.django_db
 def test_a_listed_choice_is_checked_in_place_and_not_pinned(admin_client):
     catalog_load()
 

@@ -24,7 +24,7 @@ def open_catalog(page, portal):
 
 
 def reach_general_info(page, name: str):
-    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next", exact=True).click()
     page.get_by_label("Display Label").wait_for()
     assert page.locator(".sso-connector-summary h2").inner_text() == name
 
@@ -139,3 +139,35 @@ def test_choosing_another_card_drops_the_pinned_one(admin_page, portal):  # noqa
 
     assert page.locator("#catalog-choice").is_hidden()
     reach_general_info(page, "Zoom")
+
+
+def test_back_from_general_info_then_clear_keeps_the_choice(admin_page, portal):  # noqa: F811
+    page = admin_page
+    page.goto(f"{portal}/admin/sso_apps/application/add/?q=zoom&connector=dropbox")
+    assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()
+
+    page.get_by_role("link", name="Clear").click()
+
+    wait_until(
+        page,
+        lambda: page.locator("#catalog-results [data-connector='dropbox']").count() == 1,
+        "Clear did not bring back the whole catalog",
+    )
+    assert page.locator("#catalog-results [data-connector='dropbox'] input").is_checked()
+    assert page.locator("#catalog-choice").is_hidden()
+    assert "matching" not in page.locator(COUNT).inner_text()
+    reach_general_info(page, "Dropbox")
+
+
+def test_the_next_page_keeps_a_choice_from_the_first(admin_page, portal):  # noqa: F811
+    page = admin_page
+    open_catalog(page, portal)
+
+    page.locator("#catalog-results [data-connector='dropbox']").click()
+    page.get_by_role("button", name="Next page ›").click()
+
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()
+    assert "p=2" in page.url and "connector=dropbox" in page.url
+    page.locator("#catalog-results [data-connector='zoom']").wait_for()
+    reach_general_info(page, "Dropbox")

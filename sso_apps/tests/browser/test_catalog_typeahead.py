@@ -109,7 +109,11 @@ def test_a_late_answer_to_an_older_search_is_ignored(admin_page, portal):  # noq
     assert page.locator("#catalog-results [data-connector='slack']").count() == 0
 
 
-def test_a_choice_the_new_results_leave_out_stays_selected(admin_page, portal):  # noqa: F811
+def test_a_choice_the_new_results_leave_out_stays_selected(
+    admin_page,  # noqa: F811
+    portal,
+    screenshot,
+):
     page = admin_page
     open_catalog(page, portal)
 
@@ -125,6 +129,7 @@ def test_a_choice_the_new_results_leave_out_stays_selected(admin_page, portal): 
     assert pinned.is_visible() and pinned.locator("input").is_checked()
     assert page.get_by_text("Your choice is not among these results").is_visible()
     assert "connector=dropbox" in page.url
+    screenshot(page, "catalog-choice-kept")
     reach_general_info(page, "Dropbox")
 
 

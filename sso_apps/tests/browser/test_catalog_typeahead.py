@@ -117,9 +117,13 @@ def test_a_choice_the_new_results_leave_out_stays_selected(
     page = admin_page
     open_catalog(page, portal)
 
+    held = hold_searches(page, first=1)
     search = page.get_by_label("Search")
     search.fill("Dropbox")
+    # Clicked before "Dropbox" answers (held, so the card cannot move under the pointer).
     page.locator("#catalog-results [data-connector='dropbox']").click()
+    wait_until(page, lambda: held, "the type-ahead sent no request")
+    held[0].continue_()
     search.press("Control+a")
     page.keyboard.type("zoom", delay=60)
 
@@ -175,4 +179,18 @@ def test_the_next_page_keeps_a_choice_from_the_first(admin_page, portal):  # noq
     assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()
     assert "p=2" in page.url and "connector=dropbox" in page.url
     page.locator("#catalog-results [data-connector='zoom']").wait_for()
+    reach_general_info(page, "Dropbox")
+
+
+def test_search_with_enter_carries_the_choice(admin_page, portal):  # noqa: F811
+    page = admin_page
+    open_catalog(page, portal)
+
+    page.locator("#catalog-results [data-connector='dropbox']").click()
+    page.get_by_label("Search").fill("zoom")
+    with page.expect_navigation():
+        page.get_by_label("Search").press("Enter")
+
+    assert "q=zoom" in page.url and "connector=dropbox" in page.url
+    assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()
     reach_general_info(page, "Dropbox")

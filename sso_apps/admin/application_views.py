@@ -82,6 +82,15 @@ class ApplicationPageView(AdminPageView):
 # --- Add New Application wizard ---------------------------------------------------
 
 
+def catalog_card(connector) -> dict:
+    """Return what one catalog card shows."""
+    return {
+        "connector": connector,
+        "logo": connector_logo(connector, size=44),
+        "category": category_label(connector.category),
+    }
+
+
 class CatalogView(AdminPageView):
     """Step 1: a searchable grid of catalog connectors; works without JavaScript."""
 
@@ -96,24 +105,28 @@ class CatalogView(AdminPageView):
         page = Paginator(connector_search(query=query), CATALOG_PAGE_SIZE).get_page(
             request.GET.get("p")
         )
-        selected = request.GET.get("connector", "")
-        cards = [
-            {
-                "connector": connector,
-                "logo": connector_logo(connector, size=44),
-                "category": category_label(connector.category),
-            }
-            for connector in page.object_list
-        ]
+        selected = request.GET.get("connector", "")[:100]
+        cards = [catalog_card(connector) for connector in page.object_list]
+        listed = any(card["connector"].slug == selected for card in cards)
+        # A choice this page does not list (Back from General Info, another search or
+        # page) stays selected above the results instead of being silently dropped.
+        chosen = None
+        if selected and not listed:
+            connector = connector_search().filter(slug=selected).first()
+            chosen = catalog_card(connector) if connector else None
+        if not (listed or chosen):
+            selected = ""
+        kept = {"q": query, "connector": selected}
         return self.render(
             "admin/sso_apps/application/catalog.html",
             search=search,
             query=query,
             page=page,
             cards=cards,
+            chosen=chosen,
             selected=selected,
             step=1,
-            page_query=urlencode({"q": query}) if query else "",
+            page_query=urlencode({key: value for key, value in kept.items() if value}),
         )
 
 

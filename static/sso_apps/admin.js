@@ -86,51 +86,171 @@
     sync();
   }
 
-  // Catalog type-ahead: ask the server (it searches every template, not just this page)
-  // and swap in the results.
+  // --- Catalog (Add New Application, step 1) ---------------------------------------------
+  // The type-ahead patches the results in place. The admin's choice survives every
+  // re-render and every page load from the catalog: a card clicked before the results
+  // arrive stays checked, and one the results leave out is pinned above them, so Next
+  // never forgets it.
+
+  function catalogChoice() {
+    return document.querySelector("#catalog-form input[name=connector]:checked");
+  }
+
+  // Return the URL carrying the current choice, which the server checks or pins.
+  function catalogWithChoice(url) {
+    const radio = catalogChoice();
+    url.searchParams.delete("connector");
+    if (radio) {
+      url.searchParams.set("connector", radio.value);
+    }
+    return url;
+  }
+
+  function catalogUnpin() {
+    document.querySelector("[data-catalog-choice]").replaceChildren();
+    document.getElementById("catalog-choice").hidden = true;
+  }
+
+  // Re-check the choice among the listed cards, or pin its card when they leave it out.
+  function catalogKeep(radio) {
+    const listed = Array.from(
+      document.querySelectorAll("#catalog-results input[name=connector]")
+    ).find(function (candidate) {
+      return candidate.value === radio.value;
+    });
+    if (listed) {
+      listed.checked = true;
+      catalogUnpin();
+      return;
+    }
+    const slot = document.querySelector("[data-catalog-choice]");
+    if (!slot.contains(radio)) {
+      slot.replaceChildren(radio.closest(".sso-card"));
+    }
+    radio.checked = true;
+    document.getElementById("catalog-choice").hidden = false;
+  }
+
+  // Patch the count and the results from a rendered catalog page. The containers stay
+  // in place (only their content changes), so later keystrokes keep updating them.
+  function catalogRender(html, url) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const fresh = page.getElementById("catalog-results");
+    const freshCount = page.getElementById("catalog-count");
+    if (!fresh || !freshCount) {
+      return;
+    }
+    // Read the choice now, not when the request left: the admin may have clicked since.
+    const radio = catalogChoice();
+    document.getElementById("catalog-results").replaceChildren(...fresh.childNodes);
+    if (radio) {
+      catalogKeep(radio);
+    }
+    // Only this text changes in the live region, so screen readers hear the new count.
+    document.getElementById("catalog-count").textContent = freshCount.textContent;
+    window.history.replaceState(null, "", catalogWithChoice(url));
+  }
+
+  // Search (or Enter) stays a plain page load; it carries the choice made since.
+  function catalogCarryChoice(form) {
+    const radio = catalogChoice();
+    let kept = form.querySelector("input[type=hidden][name=connector]");
+    if (!radio) {
+      if (kept) {
+        kept.remove();
+      }
+      return;
+    }
+    if (!kept) {
+      kept = document.createElement("input");
+      kept.type = "hidden";
+      kept.name = "connector";
+      form.append(kept);
+    }
+    kept.value = radio.value;
+  }
+
   function setUpCatalogSearch() {
     const form = document.querySelector("[data-catalog-search]");
-    const results = document.getElementById("catalog-results");
-    if (!form || !results) {
+    if (!form || !document.getElementById("catalog-choice")) {
       return;
     }
     const input = form.querySelector("input[type=search]");
     let timer = null;
     let latest = 0;
+    let pending = null;
+    // Only the newest request may render: an older one is aborted, and one that still
+    // answers late is ignored. A failed search leaves the list as it was; Search still works.
+    const forget = function () {
+      window.clearTimeout(timer);
+      latest += 1;
+      if (pending) {
+        pending.abort();
+      }
+    };
+    const load = function (url) {
+      forget();
+      const request = latest;
+      pending = new AbortController();
+      fetch(url, {
+        headers: { "X-Requested-With": "XMLHttpRequest" },
+        credentials: "same-origin",
+        signal: pending.signal,
+      })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error(response.statusText);
+          }
+          return response.text();
+        })
+        .then(function (html) {
+          if (request === latest) {
+            catalogRender(html, url);
+          }
+        })
+        .catch(function () {});
+    };
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
         const url = new URL(form.action, window.location.href);
         url.searchParams.set("q", input.value);
-        const request = ++latest;
-        fetch(url, { headers: { "X-Requested-With": "XMLHttpRequest" }, credentials: "same-origin" })
-          .then(function (response) {
-            return response.text();
-          })
-          .then(function (html) {
-            if (request !== latest) {
-              return;
-            }
-            const page = new DOMParser().parseFromString(html, "text/html");
-            const fresh = page.getElementById("catalog-results");
-            if (fresh) {
-              results.replaceWith(fresh);
-              window.history.replaceState(null, "", url);
-              setUpCatalogCards();
-            }
-          });
+        load(url);
       }, 180);
+    });
+    form.addEventListener("submit", function () {
+      forget();
+      catalogCarryChoice(form);
+    });
+    // Clear and the page links are plain page loads too.
+    document.addEventListener("click", function (event) {
+      const link = event.target.closest("[data-catalog-clear], #catalog-results .sso-pager a");
+      if (link) {
+        forget();
+        link.href = catalogWithChoice(new URL(link.href)).href;
+      }
     });
   }
 
-  // Double-clicking a card means "select it and click Next".
+  // Double-clicking a card means "select it and click Next"; choosing a listed card drops
+  // the pinned one. Delegated, so cards the type-ahead swaps in (or pins) behave the same.
   function setUpCatalogCards() {
-    document.querySelectorAll(".sso-card").forEach(function (card) {
-      card.addEventListener("dblclick", function () {
-        const radio = card.querySelector("input[type=radio]");
-        radio.checked = true;
-        radio.form.requestSubmit();
-      });
+    const catalog = document.getElementById("catalog-form");
+    if (!catalog) {
+      return;
+    }
+    catalog.addEventListener("dblclick", function (event) {
+      const card = event.target.closest(".sso-card");
+      if (!card) {
+        return;
+      }
+      card.querySelector("input[type=radio]").checked = true;
+      catalog.requestSubmit();
+    });
+    catalog.addEventListener("change", function (event) {
+      if (event.target.name === "connector" && !event.target.closest("[data-catalog-choice]")) {
+        catalogUnpin();
+      }
     });
   }
 

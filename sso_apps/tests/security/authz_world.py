@@ -1,6 +1,8 @@
 """One object of each kind the URL patterns need, and a user for each role of the matrix."""
 
 import hashlib
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from sso_apps.models import (
 )
 from sso_apps.services import applications as app_services
 from sso_apps.services import saml_configs
+from sso_apps.services.catalog import CATALOG_DIR, catalog_load
 
 ROLE_NAMES = ("anonymous", "end_user", "other_user", "read_only", "administrator")
 MEDIA_FILE = "portal-images/matrix.png"
@@ -43,19 +46,12 @@ class World:
 
 def world_build() -> World:
     """Create an active SAML app with its config and keys, and every other row the URLs need."""
-    connector = ConnectorTemplate.objects.create(
-        slug="matrix-sp",
-        name="Matrix SP",
-        type="saml",
-        category="it_ops",
-        placeholders=["YOURDOMAIN"],
-        saml_defaults={
-            "sp_entity_id": "https://YOURDOMAIN.example.com/metadata",
-            "acs_urls": ["https://YOURDOMAIN.example.com/acs"],
-            "nameid_format": "emailAddress",
-            "nameid_source": "email",
-        },
-    )
+    # A connector the product ships (Slack: YOURDOMAIN in its ACS and login URLs), loaded by
+    # the catalog loader as scripts/start does, not a hand-made row.
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(CATALOG_DIR / "slack.yaml", Path(folder) / "slack.yaml")
+        catalog_load(directory=Path(folder))
+    connector = ConnectorTemplate.objects.get(slug="slack")
     application = app_services.application_create(connector=connector, display_label="Matrix")
     saml_configs.saml_config_update(
         application=application, changes=saml_configs.SamlConfigInput(domain="sp")

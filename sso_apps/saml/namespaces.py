@@ -22,6 +22,7 @@ from sso_apps.saml.constants import (
     XS_NS,
     XSI_NS,
 )
+from sso_apps.saml.errors import SamlXmlError
 
 __all__ = [
     "CONVENTIONAL_PREFIXES",
@@ -43,6 +44,8 @@ CONVENTIONAL_PREFIXES: dict[str, str] = {
 }
 
 _XSI_TYPE = f"{{{XSI_NS}}}type"
+# Bound to "xml" in every document by definition; it is never declared.
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 # Our own serialisation is re-parsed with the same no-entities, no-network settings as
 # untrusted input.
@@ -70,7 +73,10 @@ def with_conventional_prefixes(
     # lxml drops a declaration that repeats an ancestor's whenever an element is inserted
     # or moved, so the self-contained elements are spliced in as text and the whole
     # document parsed once: the parser keeps every declaration where it was written.
-    return etree.fromstring(data, parser=etree.XMLParser(**_PARSER_OPTIONS))  # noqa: S320
+    try:
+        return etree.fromstring(data, parser=etree.XMLParser(**_PARSER_OPTIONS))  # noqa: S320
+    except etree.XMLSyntaxError as exc:
+        raise SamlXmlError(f"Rewriting the namespace prefixes failed: {exc}.") from exc
 
 
 def undeclared_prefixes(data: bytes) -> list[str]:
@@ -122,19 +128,12 @@ def _used_uris(
 
 
 def _uris_of(node: etree._Element) -> set[str]:
-    uris = set()
-    namespace = etree.QName(node).namespace
-    if namespace:
-        uris.add(namespace)
+    uris = {etree.QName(node).namespace}
     for name, value in node.attrib.items():
-        attribute_namespace = etree.QName(name).namespace
-        if attribute_namespace:
-            uris.add(attribute_namespace)
+        uris.add(etree.QName(name).namespace)
         if name == _XSI_TYPE:
-            type_namespace = _qname_value_uri(node, value)
-            if type_namespace:
-                uris.add(type_namespace)
-    return uris
+            uris.add(_qname_value_uri(node, value))
+    return uris - {None, "", _XML_NS}
 
 
 def _qname_value_uri(node: etree._Element, value: str) -> str | None:
@@ -160,7 +159,7 @@ def _serialize_island(
     data = etree.tostring(new)
     for placeholder, island in islands.items():
         if data.count(placeholder) != 1:
-            raise ValueError("A self-contained element's placeholder was not found once.")
+            raise SamlXmlError("A self-contained element's placeholder was not found once.")
         data = data.replace(placeholder, island)
     return data
 
@@ -188,7 +187,7 @@ def _copy_content(
             copy = etree.ProcessingInstruction(child.target, child.text)
             new.append(copy)
         elif isinstance(child, etree._Entity):
-            raise ValueError("Entity references are not allowed in SAML XML.")
+            raise SamlXmlError("Entity references are not allowed in SAML XML.")
         elif self_contained(child):
             name = f"tessera-island-{uuid4().hex}"
             copy = etree.SubElement(new, name)

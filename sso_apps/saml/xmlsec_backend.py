@@ -32,6 +32,7 @@ cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in pla
 up at once and nothing cached can go stale.
 """
 
+from collections.abc import Callable
 from uuid import uuid4
 
 import xmlsec
@@ -142,7 +143,10 @@ class PythonXmlsecBackend(CryptoBackend):
             # self-contained before signing: the signature then covers the very form the SP
             # decrypts, and (exclusive C14N) also the form an SP gets by moving it back
             # into the Response.
-            root = with_conventional_prefixes(root)
+            try:
+                root = with_conventional_prefixes(root)
+            except SamlXmlError as exc:
+                raise XmlsecSignatureError(exc.reason) from exc
             node = _find_node(root, node_name=node_name, node_id=node_id)
         signature = _ensure_signature_template(node, element_id=element_id)
         try:
@@ -200,7 +204,7 @@ class PythonXmlsecBackend(CryptoBackend):
             targets = set(_select(root, xpath))
             # Each element is decrypted as a document of its own, so it must declare
             # every namespace it uses itself.
-            root = with_conventional_prefixes(root, self_contained=targets.__contains__)
+            root = _self_contained(root, targets.__contains__)
         nodes = _select(root, xpath) if xpath else [root]
         result = self._encrypt_nodes(root, nodes, recipient=recv_key)
         return _serialize(result)
@@ -224,7 +228,7 @@ class PythonXmlsecBackend(CryptoBackend):
         root = _parse_own(statement, error=XmlsecEncryptError)
         # Already done when the assertion was signed (then this changes nothing the
         # signature covers); an unsigned assertion needs it here.
-        root = with_conventional_prefixes(root)
+        root = _self_contained(root, is_assertion)
         nodes = _select(root, node_xpath or ASSERT_XPATH)
         if node_id:
             nodes = [node for node in nodes if node.get("ID") == node_id]
@@ -387,6 +391,15 @@ def _find_node(root: etree._Element, *, node_name: str, node_id: str | None) -> 
     if len(candidates) > 1:
         raise XmlsecSignatureError(f"More than one {local_name} element matches ID {node_id!r}.")
     return candidates[0]
+
+
+def _self_contained(
+    root: etree._Element, self_contained: Callable[[etree._Element], bool]
+) -> etree._Element:
+    try:
+        return with_conventional_prefixes(root, self_contained=self_contained)
+    except SamlXmlError as exc:
+        raise XmlsecEncryptError(exc.reason) from exc
 
 
 def _bound_for_encryption(node: etree._Element) -> bool:

@@ -119,3 +119,14 @@ def test_a_signature_over_the_rewritten_form_survives_another_rewrite(idp_pair):
     assertion = again.find(f".//{{{SAML}}}Assertion")
     assert assertion.find(f"{{{DS}}}Signature").prefix == "ds"
     xmlsec_verify(assertion, idp_pair.certificate_pem)
+
+
+def test_xml_lang_stays_bound_to_the_predeclared_xml_prefix():
+    document = f'<ns1:Audience xmlns:ns1="{SAML}" xml:lang="en">https://sp</ns1:Audience>'
+
+    data = etree.tostring(with_conventional_prefixes(_parse(document)))
+
+    assert (
+        data
+        == f'<saml:Audience xmlns:saml="{SAML}" xml:lang="en">https://sp</saml:Audience>'.encode()
+    )

@@ -240,18 +240,19 @@ class PythonXmlsecBackend(CryptoBackend):
         """Decrypt every EncryptedData element in enctext with the private key."""
         try:
             root = parse_xml(enctext)
-            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="decryption key"))
+            keys = key_cache.xmlsec_decryption_manager(
+                key_material_read(key_file, what="decryption key")
+            )
         except (SamlXmlError, KeyPairError) as exc:
             raise XmlsecDecryptError(exc.reason) from exc
         encrypted = list(root.iter(f"{{{XENC_NS}}}EncryptedData"))
         if not encrypted:
             raise XmlsecDecryptError("The document contains no EncryptedData element.")
-        manager = xmlsec.KeysManager()
-        manager.add_key(key)
         for node in encrypted:
             is_root = node is root
             try:
-                decrypted = xmlsec.EncryptionContext(manager).decrypt(node)
+                with keys.lock:
+                    decrypted = xmlsec.EncryptionContext(keys.manager).decrypt(node)
             except xmlsec.Error as exc:
                 raise XmlsecDecryptError(f"Decryption failed: {exc}.") from exc
             if is_root:
@@ -270,14 +271,12 @@ class PythonXmlsecBackend(CryptoBackend):
             # pysaml2 writes SP certificates as PEM, but a DER file is just as unambiguous.
             cert_type = "pem" if certificate.lstrip().startswith(b"-----BEGIN") else "der"
             pem = certificate_pem_of(certificate, cert_type=cert_type)
-            cert_key = key_cache.xmlsec_certificate_key(pem.strip().encode("utf-8"))
+            keys = key_cache.xmlsec_encryption_manager(pem.strip().encode("utf-8"))
         except KeyPairError as exc:
             raise XmlsecEncryptError(exc.reason) from exc
-        manager = xmlsec.KeysManager()
-        manager.add_key(cert_key)
         for node in nodes:
             template = self._encryption_template(node)
-            context = xmlsec.EncryptionContext(manager)
+            context = xmlsec.EncryptionContext(keys.manager)
             # A fresh 256-bit session key per element; only RSA-OAEP wraps it for the SP.
             context.key = xmlsec.Key.generate(
                 xmlsec.constants.KeyDataAes, 256, xmlsec.constants.KeyDataTypeSession
@@ -287,7 +286,8 @@ class PythonXmlsecBackend(CryptoBackend):
                 # declared on it and its descendants (not those it inherits): callers make
                 # each node self-contained first (with_conventional_prefixes) so that the
                 # plaintext is namespace-well-formed as a document of its own.
-                encrypted = context.encrypt_xml(template, node)
+                with keys.lock:
+                    encrypted = context.encrypt_xml(template, node)
             except xmlsec.Error as exc:
                 raise XmlsecEncryptError(f"Encryption failed: {exc}.") from exc
             if node is root:

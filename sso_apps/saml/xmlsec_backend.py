@@ -30,6 +30,14 @@ to touch the disk. ``cert_file`` must stay a path: pysaml2 itself ``open()``s it
 and metadata. Files are read on every call (a few microseconds for a PEM) and parsed keys are
 cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in place is picked
 up at once and nothing cached can go stale.
+
+Encryption
+----------
+Assertions are encrypted with AES-256-GCM (or AES-256-CBC) under a fresh session key that
+RSA-OAEP-MGF1P wraps for the SP's certificate, whatever 3DES template pysaml2 proposes. SPs
+decrypt ``EncryptedData`` as a document of its own, so before an Assertion is signed (or, if
+unsigned, encrypted) the document is rewritten by ``namespaces.with_conventional_prefixes``:
+the Assertion declares every namespace it uses, and one URI keeps one prefix throughout.
 """
 
 from collections.abc import Callable

@@ -12,6 +12,8 @@ ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
 METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
+XS_NS = "http://www.w3.org/2001/XMLSchema"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 # Bindings (SAML bindings 2.0 sections 3.4 and 3.5).
 HTTP_REDIRECT = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"

@@ -4,6 +4,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import xmlsec
 from cryptography import x509
@@ -15,11 +16,14 @@ from sso_apps.saml.keys import load_certificate, load_rsa_private_key
 
 __all__ = [
     "ContentHashCache",
+    "LockedKeysManager",
     "clear_caches",
     "der_certificate_to_pem",
     "rsa_private_key",
     "rsa_public_key_from_certificate",
     "xmlsec_certificate_key",
+    "xmlsec_decryption_manager",
+    "xmlsec_encryption_manager",
     "xmlsec_private_key",
 ]
 
@@ -61,10 +65,20 @@ class ContentHashCache[T]:
             return len(self._entries)
 
 
+@dataclass(frozen=True)
+class LockedKeysManager:
+    """An xmlsec KeysManager holding one key, with the lock to hold while a context uses it."""
+
+    manager: xmlsec.KeysManager
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 _RSA_PRIVATE: ContentHashCache[rsa.RSAPrivateKey] = ContentHashCache()
 _CERTIFICATES: ContentHashCache[x509.Certificate] = ContentHashCache()
 _XMLSEC_PRIVATE: ContentHashCache[xmlsec.Key] = ContentHashCache()
 _XMLSEC_CERT: ContentHashCache[xmlsec.Key] = ContentHashCache()
+_ENCRYPTION_MANAGERS: ContentHashCache[LockedKeysManager] = ContentHashCache()
+_DECRYPTION_MANAGERS: ContentHashCache[LockedKeysManager] = ContentHashCache()
 
 
 def rsa_private_key(pem: bytes) -> rsa.RSAPrivateKey:
@@ -91,6 +105,22 @@ def xmlsec_certificate_key(pem: bytes) -> xmlsec.Key:
     return _XMLSEC_CERT.get(pem, loader=_load_xmlsec_certificate)
 
 
+def xmlsec_encryption_manager(pem: bytes) -> LockedKeysManager:
+    """Return a KeysManager holding the recipient's certificate key, built once per content."""
+    # Building a KeysManager costs ~90 ms (libxmlsec loads the system CA store into its X509
+    # store), far more than the encryption itself, so one per login would dominate it.
+    return _ENCRYPTION_MANAGERS.get(
+        pem, loader=lambda data: _manager_holding(xmlsec_certificate_key(data))
+    )
+
+
+def xmlsec_decryption_manager(pem: bytes) -> LockedKeysManager:
+    """Return a KeysManager holding the private key in PEM bytes, built once per content."""
+    return _DECRYPTION_MANAGERS.get(
+        pem, loader=lambda data: _manager_holding(xmlsec_private_key(data))
+    )
+
+
 def der_certificate_to_pem(der: bytes) -> str:
     """Convert a DER certificate to PEM text or raise KeyPairError."""
     try:
@@ -102,8 +132,24 @@ def der_certificate_to_pem(der: bytes) -> str:
 
 def clear_caches() -> None:
     """Forget every parsed key, e.g. after a test swaps key material on disk."""
-    for cache in (_RSA_PRIVATE, _CERTIFICATES, _XMLSEC_PRIVATE, _XMLSEC_CERT):
+    for cache in (
+        _RSA_PRIVATE,
+        _CERTIFICATES,
+        _XMLSEC_PRIVATE,
+        _XMLSEC_CERT,
+        _ENCRYPTION_MANAGERS,
+        _DECRYPTION_MANAGERS,
+    ):
         cache.clear()
+
+
+def _manager_holding(key: xmlsec.Key) -> LockedKeysManager:
+    manager = xmlsec.KeysManager()
+    # add_key stores a duplicate, so the cached key itself stays untouched.
+    manager.add_key(key)
+    # libxmlsec does not document a KeysManager as safe for concurrent contexts; the lock
+    # makes sharing one across threads safe at the price of serialising use of one key.
+    return LockedKeysManager(manager=manager)
 
 
 def _load_xmlsec_private_key(data: bytes) -> xmlsec.Key:

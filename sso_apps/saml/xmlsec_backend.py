@@ -30,8 +30,17 @@ to touch the disk. ``cert_file`` must stay a path: pysaml2 itself ``open()``s it
 and metadata. Files are read on every call (a few microseconds for a PEM) and parsed keys are
 cached in ``key_cache`` by the SHA-256 of their content, so a key rotated in place is picked
 up at once and nothing cached can go stale.
+
+Encryption
+----------
+Assertions are encrypted with AES-256-GCM (or AES-256-CBC) under a fresh session key that
+RSA-OAEP-MGF1P wraps for the SP's certificate, whatever 3DES template pysaml2 proposes. SPs
+decrypt ``EncryptedData`` as a document of its own, so before an Assertion is signed (or, if
+unsigned, encrypted) the document is rewritten by ``namespaces.with_conventional_prefixes``:
+the Assertion declares every namespace it uses, and one URI keeps one prefix throughout.
 """
 
+from collections.abc import Callable
 from uuid import uuid4
 
 import xmlsec
@@ -51,7 +60,15 @@ from saml2.sigver import (
 )
 
 from sso_apps.saml import key_cache
-from sso_apps.saml.constants import DSIG_NS, ENVELOPED, EXC_C14N, RSA_SHA256, SHA256, XENC_NS
+from sso_apps.saml.constants import (
+    ASSERTION_NS,
+    DSIG_NS,
+    ENVELOPED,
+    EXC_C14N,
+    RSA_SHA256,
+    SHA256,
+    XENC_NS,
+)
 from sso_apps.saml.errors import (
     KeyPairError,
     SamlEncryptionError,
@@ -60,6 +77,7 @@ from sso_apps.saml.errors import (
     SamlXmlError,
 )
 from sso_apps.saml.key_material import certificate_pem_of, key_material_read
+from sso_apps.saml.namespaces import is_assertion, with_conventional_prefixes
 from sso_apps.saml.parsing import (
     check_signature_profile,
     parse_xml,
@@ -128,7 +146,16 @@ class PythonXmlsecBackend(CryptoBackend):
         element_id = node.get("ID")
         if not element_id:
             raise XmlsecSignatureError(f"The {node_name} element to sign has no ID attribute.")
-        _adopt_ancestor_prefixes(node)
+        if _bound_for_encryption(node):
+            # The SP will read this Assertion on its own once decrypted, so it is made
+            # self-contained before signing: the signature then covers the very form the SP
+            # decrypts, and (exclusive C14N) also the form an SP gets by moving it back
+            # into the Response.
+            try:
+                root = with_conventional_prefixes(root)
+            except SamlXmlError as exc:
+                raise XmlsecSignatureError(exc.reason) from exc
+            node = _find_node(root, node_name=node_name, node_id=node_id)
         signature = _ensure_signature_template(node, element_id=element_id)
         try:
             # pysaml2 fills in the template with the SP's configured algorithms; SHA-1 is
@@ -181,6 +208,11 @@ class PythonXmlsecBackend(CryptoBackend):
         # template and session_key_type name pysaml2's legacy 3DES defaults; the configured
         # AES mode and RSA-OAEP key transport are used instead.
         root = _parse_own(text, error=XmlsecEncryptError)
+        if xpath:
+            targets = set(_select(root, xpath))
+            # Each element is decrypted as a document of its own, so it must declare
+            # every namespace it uses itself.
+            root = _self_contained(root, targets.__contains__)
         nodes = _select(root, xpath) if xpath else [root]
         result = self._encrypt_nodes(root, nodes, recipient=recv_key)
         return _serialize(result)
@@ -202,6 +234,9 @@ class PythonXmlsecBackend(CryptoBackend):
                 statement = pre_encrypt_assertion(statement)
             statement = statement.to_string()
         root = _parse_own(statement, error=XmlsecEncryptError)
+        # Already done when the assertion was signed (then this changes nothing the
+        # signature covers); an unsigned assertion needs it here.
+        root = _self_contained(root, is_assertion)
         nodes = _select(root, node_xpath or ASSERT_XPATH)
         if node_id:
             nodes = [node for node in nodes if node.get("ID") == node_id]
@@ -213,18 +248,19 @@ class PythonXmlsecBackend(CryptoBackend):
         """Decrypt every EncryptedData element in enctext with the private key."""
         try:
             root = parse_xml(enctext)
-            key = key_cache.xmlsec_private_key(key_material_read(key_file, what="decryption key"))
+            keys = key_cache.xmlsec_decryption_manager(
+                key_material_read(key_file, what="decryption key")
+            )
         except (SamlXmlError, KeyPairError) as exc:
             raise XmlsecDecryptError(exc.reason) from exc
         encrypted = list(root.iter(f"{{{XENC_NS}}}EncryptedData"))
         if not encrypted:
             raise XmlsecDecryptError("The document contains no EncryptedData element.")
-        manager = xmlsec.KeysManager()
-        manager.add_key(key)
         for node in encrypted:
             is_root = node is root
             try:
-                decrypted = xmlsec.EncryptionContext(manager).decrypt(node)
+                with keys.lock:
+                    decrypted = xmlsec.EncryptionContext(keys.manager).decrypt(node)
             except xmlsec.Error as exc:
                 raise XmlsecDecryptError(f"Decryption failed: {exc}.") from exc
             if is_root:
@@ -243,22 +279,23 @@ class PythonXmlsecBackend(CryptoBackend):
             # pysaml2 writes SP certificates as PEM, but a DER file is just as unambiguous.
             cert_type = "pem" if certificate.lstrip().startswith(b"-----BEGIN") else "der"
             pem = certificate_pem_of(certificate, cert_type=cert_type)
-            cert_key = key_cache.xmlsec_certificate_key(pem.strip().encode("utf-8"))
+            keys = key_cache.xmlsec_encryption_manager(pem.strip().encode("utf-8"))
         except KeyPairError as exc:
             raise XmlsecEncryptError(exc.reason) from exc
-        manager = xmlsec.KeysManager()
-        manager.add_key(cert_key)
         for node in nodes:
             template = self._encryption_template(node)
-            context = xmlsec.EncryptionContext(manager)
+            context = xmlsec.EncryptionContext(keys.manager)
             # A fresh 256-bit session key per element; only RSA-OAEP wraps it for the SP.
             context.key = xmlsec.Key.generate(
                 xmlsec.constants.KeyDataAes, 256, xmlsec.constants.KeyDataTypeSession
             )
             try:
-                # encrypt_xml serialises the element with inclusive C14N, which carries every
-                # in-scope namespace along, so the plaintext is self-contained when decrypted.
-                encrypted = context.encrypt_xml(template, node)
+                # encrypt_xml dumps the element as it stands, with only the namespaces
+                # declared on it and its descendants (not those it inherits): callers make
+                # each node self-contained first (with_conventional_prefixes) so that the
+                # plaintext is namespace-well-formed as a document of its own.
+                with keys.lock:
+                    encrypted = context.encrypt_xml(template, node)
             except xmlsec.Error as exc:
                 raise XmlsecEncryptError(f"Encryption failed: {exc}.") from exc
             if node is root:
@@ -364,19 +401,24 @@ def _find_node(root: etree._Element, *, node_name: str, node_id: str | None) -> 
     return candidates[0]
 
 
-def _adopt_ancestor_prefixes(node: etree._Element) -> None:
-    # pysaml2 serialises an assertion bound for encryption as an extension element with its
-    # own prefixes ("encas2:Assertion" inside an "ns1"-prefixed Response). lxml-based SPs
-    # such as python3-saml move the decrypted assertion into the Response, and lxml then
-    # rewrites those prefixes to the Response's, which breaks an exclusive-C14N signature.
-    # Re-inserting the node here performs the same rewrite before signing, so the signed
-    # form is the one the SP will see. It is a no-op when the prefixes already agree.
+def _self_contained(
+    root: etree._Element, self_contained: Callable[[etree._Element], bool]
+) -> etree._Element:
+    try:
+        return with_conventional_prefixes(root, self_contained=self_contained)
+    except SamlXmlError as exc:
+        raise XmlsecEncryptError(exc.reason) from exc
+
+
+def _bound_for_encryption(node: etree._Element) -> bool:
+    # pysaml2 moves an assertion it will encrypt into an (still empty) EncryptedAssertion
+    # before signing it (pre_encrypt_assertion).
     parent = node.getparent()
-    if parent is None:
-        return
-    tail = node.tail
-    parent.insert(parent.index(node), node)
-    node.tail = tail
+    return (
+        is_assertion(node)
+        and parent is not None
+        and parent.tag == f"{{{ASSERTION_NS}}}EncryptedAssertion"
+    )
 
 
 def _ensure_signature_template(node: etree._Element, *, element_id: str) -> etree._Element:

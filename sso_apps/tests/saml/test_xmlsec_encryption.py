@@ -1,9 +1,12 @@
 """Encrypted assertions through the in-process backend, judged by python3-saml and pysaml2."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import saml2.sigver
 from lxml import etree
 
+from sso_apps.saml import key_cache
 from sso_apps.saml.parsing import verify_enveloped_signature
 from sso_apps.saml.xmlsec_backend import (
     PythonXmlsecBackend,
@@ -107,3 +110,41 @@ def test_encrypt_and_decrypt_round_trip_whole_document_and_xpath(pem_files_facto
 def test_encrypt_without_recipient_certificate_raises_pysaml2_encrypt_error():
     with pytest.raises(saml2.sigver.EncryptError, match="No encryption certificate"):
         PythonXmlsecBackend().encrypt("<a/>", "", None, "des-192")
+
+
+def test_recipient_keys_manager_is_built_once_per_certificate(
+    monkeypatch, idp_server_factory, authn_response_factory, key_pair_factory, idp_pair
+):
+    # A KeysManager costs ~90 ms to build (benchmarks/saml_encryption.py); one per login
+    # made encryption the slowest part of SSO.
+    server = idp_server_factory(idp_pair=idp_pair)
+    key_cache.clear_caches()
+    built = []
+    original = key_cache._manager_holding
+
+    def counting(key):
+        built.append(key)
+        return original(key)
+
+    monkeypatch.setattr(key_cache, "_manager_holding", counting)
+
+    for _ in range(3):
+        authn_response_factory(server, encrypt_assertion=True)
+    other = key_pair_factory("other-sp.example.test")
+    PythonXmlsecBackend().encrypt("<a/>", other.certificate_pem, None, "des-192")
+
+    assert len(built) == 2
+
+
+def test_a_shared_keys_manager_encrypts_and_decrypts_from_many_threads(sp_pair):
+    backend = PythonXmlsecBackend()
+
+    def round_trip(number: int) -> str:
+        document = f"<secret>{number}</secret>"
+        encrypted = backend.encrypt(document, sp_pair.certificate_pem, None, "des-192")
+        return _parse(backend.decrypt(encrypted, sp_pair.private_key_pem)).text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(round_trip, range(64)))
+
+    assert results == [str(number) for number in range(64)]

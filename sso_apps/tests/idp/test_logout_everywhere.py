@@ -1,5 +1,6 @@
 """Log out everywhere, judged by two SP libraries: python3-saml (Redirect) and pysaml2 (POST)."""
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -245,3 +246,164 @@ def test_signed_sp_initiated_logout_from_pysaml2_without_cookies_still_chains(
     assert action == PYSAML2_SLO_URL
     result = pysaml2.sp.parse_logout_request_response(fields["SAMLResponse"], BINDING_HTTP_POST)
     assert result.status_ok()
+
+
+@pytest.fixture
+def no_slo_app(onelogin_app, saml_connector):
+    from accounts.models import UserGroup
+
+    return _second_app(
+        saml_connector,
+        UserGroup.objects.get(name="Pilots"),
+        label="No SLO App",
+        entity_id="https://noslo.example.com/metadata",
+        acs_url="https://noslo.example.com/acs",
+        logout_url="",
+        binding="redirect",
+    )
+
+
+@pytest.mark.django_db
+def test_an_app_without_slo_url_is_skipped_and_named(client, signed_in_to_both, no_slo_app, member):
+    onelogin, pysaml2 = signed_in_to_both
+    launched = client.post(reverse("saml:init", args=[no_slo_app.idp_suffix]))
+    assert launched.status_code == 200
+    end = _walk(client, client.post(reverse("console:logout")), onelogin, pysaml2)
+    assert end["Location"] == reverse("console:signed-out")
+    assert onelogin.sessions == {} and not pysaml2.signed_in
+    page = client.get(end["Location"]).text
+    still = page.split('id="still-signed-in"')[1]
+    assert "No SLO App" in still and "no sign-out address" in still
+    assert "OneLogin SP" not in still and "Pysaml2 SP" not in still
+    skipped = AuditEvent.objects.get(action="sso.logout.skipped")
+    assert skipped.application == no_slo_app and skipped.actor == member
+
+
+@pytest.mark.django_db
+def test_an_sp_answering_with_a_failure_status_is_named(client, signed_in_to_both):
+    from saml2.saml import NameID
+
+    onelogin, pysaml2 = signed_in_to_both
+    page = _walk(
+        client, client.post(reverse("console:logout")), onelogin, pysaml2, stop_at=("pysaml2",)
+    )
+    # pysaml2 does not know this subject, so it answers UnknownPrincipal.
+    stranger = NameID(text="someone-else@example.com", format=pysaml2.name_id.format)
+    answer = pysaml2.receive_logout_request(page, name_id=stranger)
+    end = _walk(
+        client, deliver_pysaml2_answer(client, pysaml2.application, answer), onelogin, pysaml2
+    )
+    assert end["Location"] == reverse("console:signed-out")
+    step = LogoutChainStep.objects.get(application=pysaml2.application)
+    assert step.status == Status.FAILED
+    assert step.sp_status == "urn:oasis:names:tc:SAML:2.0:status:Responder"
+    still = client.get(end["Location"]).text.split('id="still-signed-in"')[1]
+    assert "Pysaml2 SP" in still and "could not sign you out" in still
+    assert AuditEvent.objects.filter(action="sso.logout.answered", outcome="failure").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_sp_that_never_answers_does_not_strand_the_user(client, signed_in_to_both):
+    onelogin, pysaml2 = signed_in_to_both
+    sent = _walk(
+        client, client.post(reverse("console:logout")), onelogin, pysaml2, stop_at=("onelogin",)
+    )
+    chain_url = f"/saml2/logout/{LogoutChain.objects.get().pk}"
+    # The SP shows an error and the user comes back: we wait, with a way on.
+    waiting = client.get(chain_url)
+    assert waiting.status_code == 200
+    assert (
+        "Waiting for OneLogin SP" in waiting.text and 'id="logout-chain-continue"' in waiting.text
+    )
+    assert '<meta http-equiv="refresh"' in waiting.text
+    assert sent["Location"].startswith(SP_SLO_URL)
+    moved_on = client.post(chain_url)
+    assert moved_on["Location"] == chain_url
+    end = _walk(client, client.get(chain_url), onelogin, pysaml2)
+    assert end["Location"] == reverse("console:signed-out")
+    assert not pysaml2.signed_in
+    assert onelogin.sessions, "python3-saml never saw the request, so its session remains"
+    still = client.get(end["Location"]).text.split('id="still-signed-in"')[1]
+    assert "OneLogin SP" in still and "did not answer" in still
+    assert AuditEvent.objects.filter(action="sso.logout.timeout", outcome="failure").count() == 1
+    # Too late: the SP's answer now still uses up our request, but changes no outcome.
+    late = client.get(path_and_query(onelogin.receive_logout_request(sent["Location"])))
+    assert late.status_code == 302
+    step = LogoutChainStep.objects.get(application=onelogin.application)
+    assert step.status == Status.TIMED_OUT
+
+
+@pytest.mark.django_db
+def test_a_step_times_out_by_itself_after_the_configured_wait(client, signed_in_to_both, settings):
+    onelogin, pysaml2 = signed_in_to_both
+    _walk(client, client.post(reverse("console:logout")), onelogin, pysaml2, stop_at=("onelogin",))
+    chain_url = f"/saml2/logout/{LogoutChain.objects.get().pk}"
+    LogoutChainStep.objects.filter(status=Status.SENT).update(
+        sent_at=LogoutChainStep.objects.get(status=Status.SENT).sent_at
+        - datetime.timedelta(seconds=settings.SSO_APPS_LOGOUT_STEP_TIMEOUT_SECONDS + 1)
+    )
+    nxt = client.get(chain_url)
+    assert pysaml2.owns_page(nxt), "the chain moved on to the next SP"
+    assert LogoutChainStep.objects.get(application=onelogin.application).status == Status.TIMED_OUT
+
+
+@pytest.mark.django_db
+def test_the_chain_cannot_be_continued_from_another_browser(client, signed_in_to_both):
+    onelogin, pysaml2 = signed_in_to_both
+    start = client.post(reverse("console:logout"))
+    stranger = Client()
+    for method in (stranger.get, stranger.post):
+        refused = method(start["Location"])
+        assert refused.status_code == 403
+    assert AuditEvent.objects.filter(action="sso.logout.chain", outcome="denied").count() == 2
+    assert not LogoutChainStep.objects.exclude(status=Status.PENDING).exists(), "nothing sent"
+
+
+@pytest.mark.django_db
+def test_a_logout_response_must_answer_a_request_sent_to_that_app(client, signed_in_to_both):
+    onelogin, pysaml2 = signed_in_to_both
+    sent = _walk(
+        client, client.post(reverse("console:logout")), onelogin, pysaml2, stop_at=("onelogin",)
+    )
+    request_id = LogoutChainStep.objects.get(application=onelogin.application).request_id
+    # The other app answering our request to python3-saml's app is not an answer.
+    pysaml2_slo = reverse("saml:slo", args=[pysaml2.application.idp_suffix])
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.saml import Issuer
+    from saml2.samlp import LogoutRequest
+
+    asked = LogoutRequest(id=request_id, issuer=Issuer(text=pysaml2.application.saml.idp_entity_id))
+    forged = pysaml2.sp.create_logout_response(asked, bindings=[BINDING_HTTP_REDIRECT], sign=False)
+    info = pysaml2.sp.apply_binding(
+        BINDING_HTTP_REDIRECT, str(forged), pysaml2.application.idp_slo_url, response=True
+    )
+    location = dict(info["headers"])["Location"]
+    assert path_and_query(location).startswith(pysaml2_slo + "?")
+    assert client.get(path_and_query(location)).status_code == 400
+    assert LogoutChainStep.objects.get(application=onelogin.application).status == Status.SENT
+    # The right answer counts once; its replay is refused.
+    answer = onelogin.receive_logout_request(sent["Location"])
+    assert client.get(path_and_query(answer)).status_code == 302
+    assert client.get(path_and_query(answer)).status_code == 400
+    assert LogoutChainStep.objects.get(application=onelogin.application).status == Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_an_expired_chain_sends_nothing_more(client, signed_in_to_both):
+    onelogin, pysaml2 = signed_in_to_both
+    start = client.post(reverse("console:logout"))
+    LogoutChain.objects.update(expires_at=LogoutChain.objects.get().created_at)
+    expired = client.get(start["Location"])
+    assert expired.status_code == 410
+    assert "OneLogin SP" in expired.text and "Pysaml2 SP" in expired.text
+    assert not LogoutChainStep.objects.exclude(status=Status.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_console_sign_out_without_other_apps_goes_straight_to_sign_in(client, member):
+    client.force_login(member)
+    response = client.post(reverse("console:logout"))
+    assert response["Location"] == reverse("console:login")
+    assert not LogoutChain.objects.exists()
+    # Without a chain in this browser, the summary page has nothing to say.
+    assert client.get(reverse("console:signed-out"))["Location"] == reverse("console:login")

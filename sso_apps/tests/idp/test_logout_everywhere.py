@@ -407,3 +407,36 @@ def test_console_sign_out_without_other_apps_goes_straight_to_sign_in(client, me
     assert not LogoutChain.objects.exists()
     # Without a chain in this browser, the summary page has nothing to say.
     assert client.get(reverse("console:signed-out"))["Location"] == reverse("console:login")
+
+
+def _onelogin_logout_url(onelogin: OneLoginSide, relay_state: str) -> str:
+    index, name_id = next(iter(onelogin.sessions.items()))
+    return onelogin.sp._auth(url=SP_SLO_URL).logout(
+        return_to=relay_state, name_id=name_id, session_index=index, name_id_format=EMAIL
+    )
+
+
+EMAIL = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+
+
+@pytest.mark.django_db
+def test_an_oversized_relay_state_starts_no_chain(client, signed_in_to_both, settings):
+    settings.SSO_APPS_RELAY_STATE_MAX_BYTES = 64
+    onelogin, pysaml2 = signed_in_to_both
+    refused = client.get(path_and_query(_onelogin_logout_url(onelogin, "https://x/" + "a" * 64)))
+    assert refused.status_code == 400
+    assert not LogoutChain.objects.exists() and "_auth_user_id" in client.session
+    assert pysaml2.signed_in
+
+
+@pytest.mark.django_db
+def test_the_relay_state_goes_back_only_to_the_asking_sps_registered_logout_url(
+    client, signed_in_to_both
+):
+    onelogin, pysaml2 = signed_in_to_both
+    client.get(path_and_query(_onelogin_logout_url(onelogin, "https://evil.example.net/")))
+    confirm = client.post(reverse("saml:slo-confirm", args=[onelogin.application.idp_suffix]))
+    end = _walk(client, confirm, onelogin, pysaml2)
+    # RelayState is the SP's opaque data, handed back to its own Logout URL; never a target.
+    assert end["Location"].startswith(SP_SLO_URL + "?")
+    assert query_of(end["Location"])["RelayState"] == "https://evil.example.net/"

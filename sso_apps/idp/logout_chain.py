@@ -23,15 +23,17 @@ from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage
 from sso_apps.idp.runtime import runtimes
 from sso_apps.models import Application, LogoutChain, LogoutChainStep, SpSession
-from sso_apps.saml.constants import SIGNATURE_ALGORITHMS, BindingName
+from sso_apps.saml.constants import (
+    LOGOUT_REASON_USER,
+    SIGNATURE_ALGORITHMS,
+    STATUS_SUCCESS,
+    BindingName,
+)
 from sso_apps.saml.errors import SamlError
 from sso_apps.services import logout_chains as chain_services
 from tessera.clock import now as _now
 
 SESSION_KEY = "saml_logout_chain"
-# SAML core 3.7.3: the user asked to be signed out.
-REASON_USER = "urn:oasis:names:tc:SAML:2.0:logout:user"
-STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 
 Status = LogoutChainStep.Status
 
@@ -230,7 +232,7 @@ def logout_request_create(*, step: LogoutChainStep) -> _BuiltRequest:
         destination=config.sp_logout_url,
         issuer_entity_id=config.sp_entity_id,
         name_id=saml.NameID(text=step.name_id, format=step.name_id_format or None),
-        reason=REASON_USER,
+        reason=LOGOUT_REASON_USER,
         session_indexes=list(step.session_indexes) or None,
         sign=binding == BindingName.POST,
         sign_alg=sign_alg,

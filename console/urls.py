@@ -9,4 +9,5 @@ urlpatterns = [
     path("account/", views.console_account, name="account"),
     path("login/", views.ConsoleLoginView.as_view(), name="login"),
     path("logout/", views.console_logout, name="logout"),
+    path("signed-out/", views.console_signed_out, name="signed-out"),
 ]

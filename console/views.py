@@ -9,7 +9,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm
-from sso_apps.selectors import console_tiles
+from sso_apps.idp.logout_chain import SESSION_KEY as CHAIN_SESSION_KEY
+from sso_apps.idp.logout_chain import browser_chain, chain_url, logout_everywhere_start
+from sso_apps.selectors import console_tiles, logout_chain_steps
 
 
 @login_required
@@ -67,8 +69,37 @@ class ConsoleLoginView(LoginView):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def console_logout(request):
-    """End the console (and so the IdP) session on POST; on GET ask first if signed in."""
+    """End the IdP session on POST, then every other app's; on GET ask first if signed in."""
     if request.method == "GET" and request.user.is_authenticated:
         return render(request, "console/logout_confirm.html")
+    if not request.user.is_authenticated:
+        # NOTE: no flush: a signed-out browser may be in the middle of logging out
+        # everywhere, and a vendor's "Sign-out page url" GET must not lose its place.
+        return redirect("console:login")
+    user, session_key = request.user, request.session.session_key
     logout(request)
-    return redirect("console:login")
+    chain = logout_everywhere_start(http_request=request, user=user, session_keys={session_key})
+    if chain is None:
+        return redirect("console:login")
+    return redirect(chain_url(chain))
+
+
+@never_cache
+@require_http_methods(["GET"])
+def console_signed_out(request):
+    """Say the user is signed out, naming the apps that may still have a session."""
+    held = request.session.get(CHAIN_SESSION_KEY) or {}
+    chain = browser_chain(http_request=request, chain_id=held.get("chain")) if held else None
+    if chain is None:
+        return redirect("console:login")
+    if chain.finished_at is None:
+        return redirect(chain_url(chain))
+    steps = list(logout_chain_steps(chain))
+    return render(
+        request,
+        "console/signed_out.html",
+        {
+            "signed_out": [s for s in steps if not s.may_still_be_signed_in],
+            "still_signed_in": [s for s in steps if s.may_still_be_signed_in],
+        },
+    )

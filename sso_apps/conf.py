@@ -38,6 +38,14 @@ class AppSettings:
         return settings.SSO_APPS_RELAY_STATE_MAX_BYTES
 
     @property
+    def logout_step_timeout_seconds(self) -> int:
+        return settings.SSO_APPS_LOGOUT_STEP_TIMEOUT_SECONDS
+
+    @property
+    def logout_chain_lifetime_seconds(self) -> int:
+        return settings.SSO_APPS_LOGOUT_CHAIN_LIFETIME_SECONDS
+
+    @property
     def portal_image_max_bytes(self) -> int:
         return settings.SSO_APPS_PORTAL_IMAGE_MAX_BYTES
 

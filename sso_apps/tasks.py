@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, transaction
 
 from sso_apps.idp.messages import seen_requests_purge
 from sso_apps.services import certificate_expiry, deletion_jobs, notifications
+from sso_apps.services.logout_chains import logout_chains_purge
 from sso_apps.services.sp_sessions import sp_session_records_purge
 
 logger = logging.getLogger(__name__)
@@ -133,5 +134,5 @@ def saml_seen_requests_purge() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
 def saml_logout_records_purge() -> int:
-    """Forget expired issued LogoutRequests and SP sessions older than any IdP session."""
-    return sp_session_records_purge()
+    """Forget expired issued LogoutRequests, logout chains and SP sessions past any lifetime."""
+    return sp_session_records_purge() + logout_chains_purge()

@@ -15,6 +15,12 @@ SSO_APPS_CLOCK_SKEW_SECONDS = env.int("SSO_APPS_CLOCK_SKEW_SECONDS", default=180
 # Longest RelayState accepted from an SP, in UTF-8 bytes. The bindings spec's 80 bytes is
 # too small for the URLs real SPs send; longer values are refused with a 400 page.
 SSO_APPS_RELAY_STATE_MAX_BYTES = env.int("SSO_APPS_RELAY_STATE_MAX_BYTES", default=1024)
+# Logging out everywhere: how long one SP has to answer before the chain moves on, and
+# how long the whole chain may take.
+SSO_APPS_LOGOUT_STEP_TIMEOUT_SECONDS = env.int("SSO_APPS_LOGOUT_STEP_TIMEOUT_SECONDS", default=15)
+SSO_APPS_LOGOUT_CHAIN_LIFETIME_SECONDS = env.int(
+    "SSO_APPS_LOGOUT_CHAIN_LIFETIME_SECONDS", default=600
+)
 SSO_APPS_PORTAL_IMAGE_MAX_BYTES = 1024 * 1024
 
 # Who gets the confirmation of a deactivation or deletion besides the acting admin.

@@ -15,6 +15,7 @@ from saml2 import saml, samlp
 
 from accounts.sessions import sessions_end
 from sso_apps import selectors
+from sso_apps.idp import logout_chain as chain_flow
 from sso_apps.idp.messages import (
     OutgoingMessage,
     ReceivedMessage,
@@ -23,7 +24,7 @@ from sso_apps.idp.messages import (
     request_id_consume,
 )
 from sso_apps.idp.runtime import AppRuntime
-from sso_apps.models import Application, SpSession
+from sso_apps.models import Application, LogoutChain, SpSession
 from sso_apps.saml.constants import BINDING_URIS, SIGNATURE_ALGORITHMS, BindingName
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.logout_messages import name_id_format_of
@@ -65,6 +66,9 @@ class LogoutOutcome:
     reply: LogoutReply | None  # None: our own logout was answered; nothing to send back
     reason: str
     confirm: bool = False  # ask the signed-in user before ending their session
+    # Other apps to sign out of first: the browser goes through the chain, which sends
+    # `reply` at its end.
+    chain: LogoutChain | None = None
 
 
 def logout_message_kind(http_request) -> str:
@@ -97,10 +101,15 @@ def logout_receive(*, http_request, application: Application, runtime: AppRuntim
         binding=received.binding,
     )
     if received.signature_verified:
-        ended = _request_sessions_end(
-            http_request=http_request, application=application, received=received
+        user = http_request.user
+        keys = set(_sp_sessions_named(application, received).values_list("session_key", flat=True))
+        ended = _sessions_end(http_request=http_request, application=application, session_keys=keys)
+        chain = _chain_start(
+            http_request=http_request, application=application, reply=reply, user=user, keys=keys
         )
-        return LogoutOutcome(reply=reply, reason=f"Signed LogoutRequest: {ended} session(s) ended.")
+        return LogoutOutcome(
+            reply=reply, reason=f"Signed LogoutRequest: {ended} session(s) ended.", chain=chain
+        )
     here = http_request.session.session_key
     if not here or not _sp_sessions_named(application, received).filter(session_key=here):
         return LogoutOutcome(
@@ -112,19 +121,39 @@ def logout_receive(*, http_request, application: Application, runtime: AppRuntim
     )
 
 
-def logout_confirmed(*, http_request, application: Application) -> LogoutReply:
+def logout_confirmed(*, http_request, application: Application) -> LogoutOutcome:
     """End the user's own session after they confirmed an unsigned LogoutRequest."""
     data = http_request.session.pop(CONFIRM_KEY.format(suffix=application.idp_suffix), None)
     if data is None:
         raise SamlRequestError("No sign-out is waiting for your confirmation; nothing was ended.")
     if not application.sso_active:
         raise SloDenied("SSO is not active for this application, so it cannot sign anyone out.")
-    _sessions_end(
-        http_request=http_request,
-        application=application,
-        session_keys={http_request.session.session_key},
+    user = http_request.user
+    keys = {http_request.session.session_key}
+    _sessions_end(http_request=http_request, application=application, session_keys=keys)
+    reply = LogoutReply.from_session(data)
+    chain = _chain_start(
+        http_request=http_request, application=application, reply=reply, user=user, keys=keys
     )
-    return LogoutReply.from_session(data)
+    return LogoutOutcome(reply=reply, reason="Sign-out confirmed by the user.", chain=chain)
+
+
+def _chain_start(
+    *, http_request, application, reply: LogoutReply, user, keys
+) -> LogoutChain | None:
+    """Start logging out of the other apps these sessions reached; this app is answered last."""
+    return chain_flow.logout_everywhere_start(
+        http_request=http_request,
+        user=user,
+        session_keys=keys,
+        origin=chain_flow.ChainOrigin(
+            application=application,
+            request_id=reply.request_id,
+            issuer=reply.issuer,
+            relay_state=reply.relay_state,
+            binding=reply.binding,
+        ),
+    )
 
 
 def _sp_sessions_named(application, received: ReceivedMessage):
@@ -140,12 +169,6 @@ def _sp_sessions_named(application, received: ReceivedMessage):
     )
 
 
-def _request_sessions_end(*, http_request, application, received: ReceivedMessage) -> int:
-    sp_sessions = _sp_sessions_named(application, received)
-    keys = set(sp_sessions.values_list("session_key", flat=True))
-    return _sessions_end(http_request=http_request, application=application, session_keys=keys)
-
-
 def _logout_response_accept(*, http_request, application, received: ReceivedMessage):
     in_response_to = received.message.in_response_to
     issued = in_response_to and issued_logout_request_consume(
@@ -158,7 +181,18 @@ def _logout_response_accept(*, http_request, application, received: ReceivedMess
         )
     keys = {issued.session_key} if issued.session_key else set()
     ended = _sessions_end(http_request=http_request, application=application, session_keys=keys)
-    return LogoutOutcome(reply=None, reason=f"LogoutResponse received: {ended} session(s) ended.")
+    step = selectors.logout_chain_step_answered_by(
+        application=application, request_id=issued.request_id
+    )
+    if step is not None:
+        chain_flow.logout_chain_answer(
+            http_request=http_request, step=step, status=received.message.status
+        )
+    return LogoutOutcome(
+        reply=None,
+        reason=f"LogoutResponse received: {ended} session(s) ended.",
+        chain=step.chain if step is not None else None,
+    )
 
 
 def _sessions_end(*, http_request, application, session_keys: set[str]) -> int:

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
-from sso_apps.idp import authn, post_binding
+from sso_apps.idp import authn, logout_chain, post_binding
 from sso_apps.idp import logout as logout_flow
 from sso_apps.idp.audit import endpoint_audit
 from sso_apps.idp.csp import csp_for_post_form
@@ -246,6 +246,9 @@ class SloView(LogoutReplyMixin, ApplicationEndpointMixin, LogoutProcessView):
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
         self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason, actor=user)
+        if outcome.chain is not None:
+            # Other apps first; the chain answers this one (if it asked) at its end.
+            return HttpResponseRedirect(logout_chain.chain_url(outcome.chain))
         if outcome.reply is None:
             return HttpResponseRedirect(reverse("console:login"))
         if outcome.confirm:
@@ -264,16 +267,18 @@ class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
     def post(self, request, *args, **kwargs):
         user = request.user if request.user.is_authenticated else None  # before it is ended
         try:
-            reply = logout_flow.logout_confirmed(http_request=request, application=self.application)
+            outcome = logout_flow.logout_confirmed(
+                http_request=request, application=self.application
+            )
         except logout_flow.SloDenied as error:
             return self.logout_denied(error.reason)
         except SamlError as error:
             return self.refuse("sso.logout", error.reason)
-        self.binding = reply.binding
-        self.audit(
-            "sso.logout", AuditEvent.Outcome.SUCCESS, "Sign-out confirmed by the user.", actor=user
-        )
-        return self.logout_reply(reply)
+        self.binding = outcome.reply.binding
+        self.audit("sso.logout", AuditEvent.Outcome.SUCCESS, outcome.reason, actor=user)
+        if outcome.chain is not None:
+            return HttpResponseRedirect(logout_chain.chain_url(outcome.chain))
+        return self.logout_reply(outcome.reply)
 
 
 def _session_user(request):

@@ -4,6 +4,7 @@ from sso_apps.models.catalog import ConnectorTemplate
 from sso_apps.models.certificates import IdpKeyPair
 from sso_apps.models.expiry import CertificateExpiryWarning, ExpiryThreshold
 from sso_apps.models.jobs import ApplicationDeletionJob
+from sso_apps.models.logout_chains import LogoutChain, LogoutChainStep
 from sso_apps.models.notifications import Notification
 from sso_apps.models.replay import SeenSamlRequest
 from sso_apps.models.sessions import IssuedLogoutRequest, SpSession
@@ -18,6 +19,8 @@ __all__ = [
     "ExpiryThreshold",
     "IdpKeyPair",
     "IssuedLogoutRequest",
+    "LogoutChain",
+    "LogoutChainStep",
     "Notification",
     "SamlAttribute",
     "SamlConfig",

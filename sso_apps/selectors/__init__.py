@@ -7,6 +7,13 @@ from sso_apps.selectors.applications import (
     console_tiles,
     user_may_use,
 )
+from sso_apps.selectors.logout_chains import (
+    logout_chain_for_browser,
+    logout_chain_is_expired,
+    logout_chain_open_step,
+    logout_chain_step_answered_by,
+    logout_chain_steps,
+)
 from sso_apps.selectors.sp_sessions import sp_sessions_for_logout
 
 __all__ = [
@@ -14,6 +21,11 @@ __all__ = [
     "applications_for_user",
     "connector_search",
     "console_tiles",
+    "logout_chain_for_browser",
+    "logout_chain_is_expired",
+    "logout_chain_open_step",
+    "logout_chain_step_answered_by",
+    "logout_chain_steps",
     "sp_sessions_for_logout",
     "user_may_use",
 ]

@@ -2,7 +2,8 @@
 
 Pages: "/" shows "Signed in as EMAIL" (or a "Sign in with Tessera" button that starts
 SP-initiated SSO over the Redirect binding); "/acs" consumes Responses; "/logout" starts
-SP-initiated Single Logout over the POST binding; "/slo" takes the LogoutResponse.
+SP-initiated Single Logout over the POST binding; "/slo" takes the LogoutResponse, or
+the IdP's POSTed LogoutRequest, which ends this SP's session and is answered.
 """
 
 import base64
@@ -17,6 +18,7 @@ import requests
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
 from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
+from onelogin.saml2.logout_response import OneLogin_Saml2_Logout_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
@@ -44,6 +46,7 @@ class TestServiceProvider:
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.last_error = ""
+        self.logout_requests: list[str] = []  # NameIDs of the IdP's LogoutRequests accepted
 
     @property
     def entity_id(self):
@@ -161,6 +164,8 @@ class TestServiceProvider:
                 "<script>document.getElementById('slo').submit()</script>"
             )
             return self._page(start_response, body)
+        if path == "/slo" and "SAMLRequest" in form:
+            return self._idp_logout_request(start_response, form["SAMLRequest"])
         if path == "/slo":
             status = "Signed out" if "SAMLResponse" in form else "No logout response"
             return self._page(start_response, f"<h1>{status}</h1>")
@@ -171,6 +176,50 @@ class TestServiceProvider:
             )
         else:
             body = '<h1>Test SP</h1><p><a id="sp-login" href="/login">Sign in with Tessera</a></p>'
+        return self._page(start_response, body)
+
+    def _idp_logout_request(self, start_response, encoded: str):
+        """End the sessions an IdP's POSTed LogoutRequest names; answer with a signed POST."""
+        settings = OneLogin_Saml2_Settings(self.settings)
+        xml = base64.b64decode(encoded)
+        # python3-saml checks a POSTed LogoutRequest's content but not its enveloped
+        # signature, so that is checked here with its own validator and the IdP's certificate.
+        signed = OneLogin_Saml2_Utils.validate_sign(
+            xml,
+            cert=self.settings["idp"]["x509cert"],
+            xpath="/samlp:LogoutRequest/ds:Signature",
+            raise_exceptions=False,
+        )
+        # Its wantMessagesSigned looks for a Redirect query signature; the enveloped one
+        # was verified just above.
+        post_settings = {**self.settings, "security": {**self.settings["security"]}}
+        post_settings["security"]["wantMessagesSigned"] = False
+        logout = OneLogin_Saml2_Logout_Request(OneLogin_Saml2_Settings(post_settings), encoded)
+        request_data = {"https": "off", "http_host": self.base_url[7:], "script_name": "/slo"}
+        if not signed or not logout.is_valid(request_data, raise_exceptions=False):
+            self.last_error = f"invalid LogoutRequest: {logout.get_error() or 'signature'}"
+            return self._page(start_response, "<h1>Bad LogoutRequest</h1>", "400 Bad Request")
+        name_id = OneLogin_Saml2_Logout_Request.get_nameid(xml)
+        for key in [k for k, v in self.sessions.items() if v["email"] == name_id]:
+            self.sessions.pop(key)
+        self.logout_requests.append(name_id)
+        response = OneLogin_Saml2_Logout_Response(settings)
+        response.build(OneLogin_Saml2_Logout_Request.get_id(xml))
+        answer = OneLogin_Saml2_Utils.add_sign(
+            response.get_xml(),
+            self.keys.private_key_pem,
+            self.keys.certificate_pem,
+            sign_algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            digest_algorithm="http://www.w3.org/2001/04/xmlenc#sha256",
+        )
+        answer = answer if isinstance(answer, bytes) else answer.encode()
+        slo = self.settings["idp"]["singleLogoutService"]["url"]
+        body = (
+            f'<form id="sls" method="post" action="{html.escape(slo)}">'
+            f'<input type="hidden" name="SAMLResponse" value="{base64.b64encode(answer).decode()}">'
+            '<button type="submit">Continue</button></form>'
+            "<script>document.getElementById('sls').submit()</script>"
+        )
         return self._page(start_response, body)
 
     @staticmethod

@@ -61,6 +61,8 @@ def url_for(route: Route, world: World, *, query: str = "") -> str:
             else:
                 label_ = label
             return str(world.objects[label_].pk)
+        if name == "chain_id":
+            return "00000000-0000-4000-8000-000000000000"  # no such chain for anyone
         if name == "suffix":
             return world.application.idp_suffix
         if name == "content_type_id":

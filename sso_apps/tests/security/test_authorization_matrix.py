@@ -70,10 +70,14 @@ MATRIX = {
     "console:login": row((200, 200), *[(302, 200)] * 4),
     # A GET only asks a signed-in user to confirm; the POST signs out.
     "console:logout": row((LOGIN, LOGIN), *[(200, LOGIN)] * 4),
+    # Only a browser that just signed out everywhere has a summary; everyone else signs in.
+    "console:signed-out": row(*[(LOGIN, 405)] * 5),
     # SAML endpoints: no SAMLRequest is a 400 for everyone; metadata is public.
     "saml:sso": row(*[(400, 400)] * 5),
     "saml:slo": row(*[(400, 400)] * 5),
     "saml:slo-confirm": row(*[(405, 400)] * 5),
+    # A logout chain continues only in the browser that started it, whoever is signed in.
+    "saml:logout-chain": row(*[(403, 403)] * 5),
     "saml:continue": row((LOGIN, LOGIN), *[(400, 405)] * 4),
     # IdP-initiated SSO only for members of an authorised group.
     "saml:init": row((LOGIN, LOGIN), (200, 200), (403, 403), (403, 403), (403, 403)),

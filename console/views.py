@@ -81,8 +81,9 @@ def console_reauthenticate(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = reverse("console:home")
-    form = ConsoleReauthenticateForm(request, request.POST or None)
-    if request.method == "POST":
+    form = ConsoleReauthenticateForm(request, request.POST if request.method == "POST" else None)
+    # An empty POST only shows the field's error; a typed password is an attempt to audit.
+    if request.method == "POST" and request.POST.get("password"):
         valid = form.is_valid()
         audit_record(
             action="console.reauthenticate",

@@ -15,6 +15,7 @@ from sso_apps.saml.errors import SamlError
 from sso_apps.saml.parsing import parse_protocol_message
 
 KINDS = {"AuthnRequest", "LogoutRequest", "LogoutResponse"}
+MAX_REQUESTED_CONTEXTS = 20
 
 
 class SamlRequestError(SamlError):
@@ -136,7 +137,11 @@ def _requested_context(root: etree._Element) -> RequestedAuthnContext | None:
     )
     if not class_refs and not decl_refs:
         raise SamlRequestError("The RequestedAuthnContext names no authentication context.")
-    # Bounded by the DEFLATE and POST size caps; dedupe so the audit trail stays readable.
+    # The pending request keeps these in the session: a real SP names a handful.
+    if len(class_refs) + len(decl_refs) > MAX_REQUESTED_CONTEXTS:
+        raise SamlRequestError(
+            f"The RequestedAuthnContext names more than {MAX_REQUESTED_CONTEXTS} contexts."
+        )
     return RequestedAuthnContext(
         class_refs=tuple(dict.fromkeys(class_refs)),
         comparison=comparison,

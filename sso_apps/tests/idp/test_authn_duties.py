@@ -610,3 +610,53 @@ def test_the_sso_tab_setting_is_saved_through_the_service(saml_app):
     saml_app.refresh_from_db()
     assert saml_app.saml.allow_requested_nameid_format is True
     assert NAMEID_FORMAT_URIS[saml_app.saml.nameid_format] == NAMEID_EMAIL_ADDRESS
+
+
+@pytest.mark.django_db
+def test_pysaml2_sp_gets_the_transient_nameid_it_asks_for(
+    client, pysaml2_app, sp_keys, sp_key_files
+):
+    application = pysaml2_app(
+        nameid_format="persistent",
+        allow_requested_nameid_format=True,
+        require_signed_requests=True,
+        sp_certificate=sp_keys.certificate_pem,
+    )
+    client.force_login(_member(application))
+    sp = _pysaml2(client, application, sp_key_files)
+    names = set()
+    for _ in range(2):
+        request_id, fields = _pysaml2_login(client, application, sp, nameid_format=NAMEID_TRANSIENT)
+        result = _pysaml2_parse(sp, fields, request_id)
+        assert result.name_id.format == NAMEID_TRANSIENT
+        names.add(result.name_id.text)
+    assert len(names) == 2
+
+
+@pytest.mark.django_db
+def test_pysaml2_sp_force_authn_continues_after_the_password(
+    client, pysaml2_app, sp_keys, sp_key_files, password
+):
+    application = pysaml2_app(require_signed_requests=True, sp_certificate=sp_keys.certificate_pem)
+    client.force_login(_member(application))
+    sp = _pysaml2(client, application, sp_key_files)
+    request_id, info = sp.prepare_for_authenticate(
+        entityid=application.saml.idp_entity_id,
+        relay_state="/after",
+        binding=BINDING_HTTP_REDIRECT,
+        sign=True,
+        sigalg="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        digest_alg="http://www.w3.org/2001/04/xmlenc#sha256",
+        force_authn="true",
+    )
+    continue_url = client.get(path_and_query(dict(info["headers"])["Location"]))["Location"]
+    reauth = client.get(continue_url)["Location"]
+    assert reauth.startswith(reverse("console:reauthenticate"))
+    client.post(reauth, {"password": password, "next": continue_url})
+    fields = response_fields(client.get(continue_url))
+    result = _pysaml2_parse(sp, fields, request_id)
+    assert result.name_id.text == "ada@example.com"
+    authn_instant = _instant(_statement(fields).get("AuthnInstant"))
+    assert authn_instant >= _instant(_xml(fields).get("IssueInstant")) - datetime.timedelta(
+        seconds=5
+    )

@@ -5,9 +5,14 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from tessera.clock import now as _clock
 from tessera.clock import unix_seconds as _now
 
+# When the session began: the absolute lifetime counts from here (whole Unix seconds).
 AUTHENTICATED_AT_KEY = "_tessera_authenticated_at"
+# When the user last proved who they are (sign-in or re-entering the password), as Unix
+# time with microseconds so "after this AuthnRequest arrived" is never a same-second tie.
+AUTHN_INSTANT_KEY = "_tessera_authn_instant"
 LAST_ACTIVITY_KEY = "_tessera_last_activity"
 # NOTE: the last-activity stamp is written only when it is older than this. Writing it on
 # every request would save the session (a database or Redis write) on every page and
@@ -22,6 +27,7 @@ def session_lifetime_start(sender, request, user, **kwargs):
         now = _now()
         request.session[AUTHENTICATED_AT_KEY] = now
         request.session[LAST_ACTIVITY_KEY] = now
+        request.session[AUTHN_INSTANT_KEY] = _clock().timestamp()
 
 
 class SessionLifetimeMiddleware:

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from accounts.middleware import AUTHENTICATED_AT_KEY, AUTHN_INSTANT_KEY
 from accounts.models import UserSession
+from tessera.clock import now as _now
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_track")
@@ -54,3 +56,36 @@ def sessions_end(*, session_keys) -> int:
         store(session_key=key).delete()
     UserSession.objects.filter(session_key__in=keys).delete()
     return len(keys)
+
+
+def session_authn_instant(*, session) -> float | None:
+    """Return when the session's user last authenticated (Unix time), or None if unknown.
+
+    Sessions from before this was recorded fall back to the session's start, which is when
+    their user last entered a password.
+    """
+    value = session.get(AUTHN_INSTANT_KEY)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    started = session.get(AUTHENTICATED_AT_KEY)
+    return float(started) if isinstance(started, int) and not isinstance(started, bool) else None
+
+
+def session_not_on_or_after(*, session) -> int | None:
+    """Return the Unix time the session ends however active it is (its absolute lifetime)."""
+    started = session.get(AUTHENTICATED_AT_KEY)
+    if not isinstance(started, int) or isinstance(started, bool):
+        return None
+    return started + settings.TESSERA_SESSION_ABSOLUTE_LIFETIME_SECONDS
+
+
+def session_reauthenticated(*, request) -> float:
+    """Record that the signed-in user just entered their password again; return when.
+
+    NOTE: not login(): that would cycle the session key, and the SP sessions Single Logout
+    must end are recorded under it. Re-entering the password proves the same user is
+    present; it does not start a new session, so the absolute lifetime is unchanged.
+    """
+    instant = _now().timestamp()
+    request.session[AUTHN_INSTANT_KEY] = instant
+    return instant

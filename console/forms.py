@@ -61,6 +61,37 @@ class ConsoleLoginForm(forms.Form):
         return self.user_cache
 
 
+class ConsoleReauthenticateForm(forms.Form):
+    """Re-enter the password of the user already signed in (an SP's ForceAuthn)."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autofocus": True, "autocomplete": "current-password"}),
+    )
+
+    error_messages = {"invalid_password": _("That password is not right. Try again.")}
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("submit", _("Continue"), css_class="w-100"))
+
+    def clean(self):
+        password = self.cleaned_data.get("password")
+        if password:
+            # Always the signed-in user's own email: the form has no email field to change,
+            # so a re-authentication can never switch accounts. django-axes counts failures.
+            user = authenticate(self.request, username=self.request.user.email, password=password)
+            if user is None or user.pk != self.request.user.pk:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_password"], code="invalid_password"
+                )
+        return self.cleaned_data
+
+
 class ConsolePasswordChangeForm(PasswordChangeForm):
     """Django's password change (old password + validators), laid out with crispy-forms."""
 

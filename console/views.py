@@ -4,14 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm
+from accounts.sessions import session_reauthenticated
+from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm, ConsoleReauthenticateForm
 from sso_apps.idp.logout_chain import SESSION_KEY as CHAIN_SESSION_KEY
 from sso_apps.idp.logout_chain import browser_chain, chain_url, logout_everywhere_start
+from sso_apps.models import AuditEvent
 from sso_apps.selectors import console_tiles, logout_chain_steps
+from sso_apps.services.audit import audit_record
 
 
 @login_required
@@ -61,6 +66,40 @@ class ConsoleLoginView(LoginView):
         if request.user.is_authenticated:
             return HttpResponseRedirect(self.get_success_url())
         return super().get(request, *args, **kwargs)
+
+
+@sensitive_post_parameters("password")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def console_reauthenticate(request):
+    """The sign-in page in re-authentication mode: the signed-in user enters their password.
+
+    An SP's ForceAuthn sends the user here; the request it sent waits in the session and
+    continues at `next` once the password is right (which stamps a new AuthnInstant).
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("console:home")
+    form = ConsoleReauthenticateForm(request, request.POST if request.method == "POST" else None)
+    # An empty POST only shows the field's error; a typed password is an attempt to audit.
+    if request.method == "POST" and request.POST.get("password"):
+        valid = form.is_valid()
+        audit_record(
+            action="console.reauthenticate",
+            request=request,
+            outcome=AuditEvent.Outcome.SUCCESS if valid else AuditEvent.Outcome.FAILURE,
+            target=request.user,
+            reason="" if valid else "Wrong password.",
+        )
+        if valid:
+            session_reauthenticated(request=request)
+            return HttpResponseRedirect(next_url)
+    return render(
+        request, "console/login.html", {"form": form, "next": next_url, "reauthenticate": True}
+    )
 
 
 # NOTE: GET is allowed on purpose: vendors send users to this URL as their

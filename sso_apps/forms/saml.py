@@ -57,6 +57,7 @@ class SamlConfigForm(forms.ModelForm):
             "sp_logout_binding",
             "nameid_format",
             "nameid_source",
+            "allow_requested_nameid_format",
             "signature_algorithm",
             "sign_response",
             "sign_assertion",
@@ -141,7 +142,10 @@ class SamlConfigForm(forms.ModelForm):
                 },
             ),
             (_("Identity provider"), {"fields": ["idp_entity_id"]}),
-            (_("Subject"), {"fields": [("nameid_format", "nameid_source")]}),
+            (
+                _("Subject"),
+                {"fields": [("nameid_format", "nameid_source"), "allow_requested_nameid_format"]},
+            ),
             (
                 _("Signing and encryption"),
                 {

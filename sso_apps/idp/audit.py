@@ -13,6 +13,7 @@ def endpoint_audit(
     binding: str = "",
     reason: str = "",
     actor=None,
+    details: dict | None = None,
 ) -> None:
     """Write the audit event for one endpoint outcome; the actor defaults to the signed-in user."""
     audit_record(
@@ -25,4 +26,5 @@ def endpoint_audit(
         sp_entity_id=application.saml.sp_entity_id,
         binding=binding,
         reason=reason,
+        details=details,
     )

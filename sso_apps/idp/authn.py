@@ -3,22 +3,36 @@
 Views call these; they raise SamlError subclasses with reasons fit to show a user.
 """
 
-from dataclasses import asdict, dataclass
+import datetime
+from dataclasses import asdict, dataclass, fields
 
 from django.db import transaction
 from saml2.assertion import authn_statement
-from saml2.authn_context import PASSWORDPROTECTEDTRANSPORT
 from saml2.saml import NameID
 
+from accounts.sessions import session_authn_instant, session_not_on_or_after
 from sso_apps.idp.audit import endpoint_audit
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, AuditEvent
-from sso_apps.saml.constants import NAMEID_FORMAT_URIS, SIGNATURE_ALGORITHMS, BindingName
+from sso_apps.saml.authn_context import (
+    PASSWORD_SIGN_IN,
+    RequestedAuthnContext,
+    authn_context_choose,
+)
+from sso_apps.saml.constants import (
+    NAMEID_FORMAT_URIS,
+    NAMEID_PERSISTENT,
+    SIGNATURE_ALGORITHMS,
+    BindingName,
+)
 from sso_apps.saml.errors import SamlError
+from sso_apps.saml.nameid_policy import nameid_format_resolve
+from sso_apps.saml.status import SamlStatusRefusal, invalid_nameid_policy, no_passive
 from sso_apps.services.sp_sessions import sp_session_record
+from tessera.clock import now as _now
 
 # Where a validated AuthnRequest waits in the session while the user signs in.
 PENDING_KEY = "saml_pending:{suffix}"
@@ -36,13 +50,45 @@ class PendingLogin:
     relay_state: str
     binding: str
     issuer: str
+    # What the AuthnRequest asked of the sign-in (see saml.requests.AuthnRequestOptions).
+    received_at: float = 0.0
+    nameid_format: str | None = None
+    allow_create: bool | None = None
+    sp_name_qualifier: str | None = None
+    force_authn: bool = False
+    is_passive: bool = False
+    context_comparison: str | None = None
+    context_class_refs: tuple[str, ...] = ()
+    context_decl_refs: tuple[str, ...] = ()
 
     def to_session(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_session(cls, data: dict) -> "PendingLogin":
-        return cls(**data)
+        # A request kept by an older release lacks the newer keys: their defaults apply.
+        known = {field.name for field in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("context_class_refs", "context_decl_refs"):
+            values[key] = tuple(values.get(key) or ())
+        return cls(**values)
+
+    @property
+    def requested_context(self) -> RequestedAuthnContext | None:
+        if self.context_comparison is None:
+            return None
+        return RequestedAuthnContext(
+            class_refs=self.context_class_refs,
+            comparison=self.context_comparison,
+            decl_refs=self.context_decl_refs,
+        )
+
+    def needs_reauthentication(self, *, session) -> bool:
+        """Return whether ForceAuthn asks for a password entered after the request came."""
+        if not self.force_authn:
+            return False
+        instant = session_authn_instant(session=session)
+        return instant is None or instant <= self.received_at
 
 
 def pending_login_keep(*, http_request, application: Application, pending: PendingLogin) -> None:
@@ -67,13 +113,77 @@ def authn_request_receive(
         kinds={"AuthnRequest"},
     )
     request_id_consume(application=application, message=received.message)
+    options = received.message.authn_options
+    context = options.requested_context
     return PendingLogin(
         request_id=received.message.id,
         acs_url=received.message.acs_url or runtime.default_acs_url,
         relay_state=received.relay_state,
         binding=received.binding,
         issuer=received.message.issuer,
+        received_at=_now().timestamp(),
+        nameid_format=options.nameid_format,
+        allow_create=options.allow_create,
+        sp_name_qualifier=options.sp_name_qualifier,
+        force_authn=options.force_authn,
+        is_passive=options.is_passive,
+        context_comparison=context.comparison if context is not None else None,
+        context_class_refs=context.class_refs if context is not None else (),
+        context_decl_refs=context.decl_refs if context is not None else (),
     )
+
+
+def pending_login_peek(*, http_request, application: Application) -> PendingLogin | None:
+    """Return the request waiting for this app without removing it, or None."""
+    data = http_request.session.get(PENDING_KEY.format(suffix=application.idp_suffix))
+    return None if data is None else PendingLogin.from_session(data)
+
+
+@dataclass(frozen=True)
+class AuthnDuties:
+    """How a Response answers what its AuthnRequest asked: NameID format and context class."""
+
+    nameid_format: str
+    authn_context: str
+
+
+def authn_duties_resolve(
+    *, application: Application, pending: PendingLogin | None, session
+) -> AuthnDuties:
+    """Decide the NameID format and AuthnContextClassRef, or raise the status refusal.
+
+    Also run before the user signs in, so an SP asking what we can never give hears so at
+    once instead of after a password prompt; the per-user checks come at issue time.
+    """
+    config = application.saml
+    configured = NAMEID_FORMAT_URIS[config.nameid_format]
+    if pending is None:  # IdP-initiated: nobody asked for anything
+        return AuthnDuties(configured, authn_context_choose(None, achieved=_achieved(session)))
+    nameid_format = nameid_format_resolve(
+        requested=pending.nameid_format,
+        configured=configured,
+        allow_override=config.allow_requested_nameid_format,
+        sp_name_qualifier=pending.sp_name_qualifier,
+        sp_entity_id=config.sp_entity_id,
+    )
+    context = authn_context_choose(pending.requested_context, achieved=_achieved(session))
+    return AuthnDuties(nameid_format, context)
+
+
+def _achieved(session) -> tuple[str, ...]:
+    # NOTE: every Tessera sign-in is the console's password form today. Issue 15's second
+    # factor records its class with the session, and this returns it with the password's.
+    return PASSWORD_SIGN_IN
+
+
+def passive_check(*, http_request, pending: PendingLogin) -> None:
+    """Raise NoPassive if answering an IsPassive request would need a sign-in page."""
+    if not pending.is_passive:
+        return
+    if not http_request.user.is_authenticated:
+        raise no_passive("The user is not signed in, and the request forbids asking.")
+    if pending.needs_reauthentication(session=http_request.session):
+        raise no_passive("ForceAuthn needs the password again, and IsPassive forbids asking.")
 
 
 @dataclass(frozen=True)
@@ -94,20 +204,42 @@ def authn_response_create(
     user,
     in_response_to: str | None,
     acs_url: str,
+    duties: AuthnDuties | None = None,
+    allow_create: bool | None = None,
+    session=None,
 ) -> IssuedResponse:
-    """Build the signed (and, if configured, encrypted) Response for this user."""
+    """Build the signed (and, if configured, encrypted) Response for this user.
+
+    `session` is the IdP session the user authenticated in: its AuthnInstant and absolute
+    end go into the AuthnStatement (without one, e.g. a preview, the issue time is used).
+    """
     config = application.saml
-    nameid_format = NAMEID_FORMAT_URIS[config.nameid_format]
+    duties = duties or authn_duties_resolve(application=application, pending=None, session=None)
+    nameid_format = duties.nameid_format
     provider = config.service_provider
     if provider is None:
         raise SamlError("This application's service provider is not fully configured.")
+    if (
+        nameid_format == NAMEID_PERSISTENT
+        and allow_create is False
+        and not processor.persistent_id_exists(user, provider)
+    ):
+        raise invalid_nameid_policy(
+            "AllowCreate is false and the user has no persistent NameID for this application yet."
+        )
     try:
         user_id = processor.get_user_id(user, nameid_format, provider, runtime.server.config)
     except ValueError as error:
         raise SamlError(str(error)) from error
     sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
     # Our own statement, so the SessionIndex the SP receives is known (see TesseraServer).
-    statement = authn_statement(authn_class=PASSWORDPROTECTEDTRANSPORT)
+    statement = authn_statement(
+        authn_class=duties.authn_context,
+        # pysaml2 stamps the issue time when this is empty: an SP could then not tell a
+        # fresh sign-in from a day-old session.
+        authn_instant=_session_value(session, session_authn_instant),
+        session_not_on_or_after=_saml_instant(_session_value(session, session_not_on_or_after)),
+    )
     response = runtime.server.create_authn_response(
         identity=processor.create_identity(user, runtime.attributes),
         in_response_to=in_response_to,
@@ -133,6 +265,17 @@ def authn_response_create(
     )
 
 
+def _session_value(session, reader):
+    return None if session is None else reader(session=session)
+
+
+def _saml_instant(unix_time: float | None) -> str | None:
+    if unix_time is None:
+        return None
+    moment = datetime.datetime.fromtimestamp(unix_time, tz=datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def authn_response_issue(
     *,
     http_request,
@@ -143,15 +286,21 @@ def authn_response_issue(
     acs_url: str | None,
     relay_state: str,
     binding: str,
+    pending: PendingLogin | None = None,
 ) -> OutgoingMessage:
     """Sign the user's Response, record it (audit event, SP session) and return it to post.
 
-    Without `acs_url` the Response goes to the app's default ACS URL.
+    Without `acs_url` the Response goes to the app's default ACS URL. `pending` is the
+    AuthnRequest answered (None for IdP-initiated). What it asked that cannot be given
+    raises SamlStatusRefusal: answer it with authn_status_response_issue.
     """
     destination = sp_destination_check(
         application=application,
         url=acs_url or runtime.default_acs_url,
         registered=runtime.acs_urls,
+    )
+    duties = authn_duties_resolve(
+        application=application, pending=pending, session=http_request.session
     )
     issued = authn_response_create(
         application=application,
@@ -160,9 +309,16 @@ def authn_response_issue(
         user=http_request.user,
         in_response_to=in_response_to,
         acs_url=destination,
+        duties=duties,
+        allow_create=pending.allow_create if pending is not None else None,
+        session=http_request.session,
     )
     _issued_record(
-        http_request=http_request, application=application, issued=issued, binding=binding
+        http_request=http_request,
+        application=application,
+        issued=issued,
+        binding=binding,
+        details=_duties_details(pending, duties, session=http_request.session),
     )
     return OutgoingMessage(
         binding=BindingName.POST,
@@ -173,7 +329,82 @@ def authn_response_issue(
     )
 
 
-def _issued_record(*, http_request, application, issued: IssuedResponse, binding: str) -> None:
+def authn_status_response_issue(
+    *,
+    http_request,
+    application: Application,
+    runtime: AppRuntime,
+    pending: PendingLogin,
+    refusal: SamlStatusRefusal,
+) -> OutgoingMessage:
+    """Answer the AuthnRequest with a signed non-success Response at its ACS URL; audit it."""
+    config = application.saml
+    destination = sp_destination_check(
+        application=application, url=pending.acs_url, registered=runtime.acs_urls
+    )
+    sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
+    response = runtime.server.create_status_response(
+        status=refusal.status,
+        in_response_to=pending.request_id,
+        destination=destination,
+        sign_alg=sign_alg,
+        digest_alg=digest_alg,
+    )
+    endpoint_audit(
+        http_request=http_request,
+        application=application,
+        action="sso.login",
+        outcome=AuditEvent.Outcome.FAILURE,
+        binding=pending.binding,
+        reason=refusal.reason,
+        details={"status": refusal.status.name, **_requested_details(pending)},
+    )
+    return OutgoingMessage(
+        binding=BindingName.POST,
+        destination=destination,
+        parameter="SAMLResponse",
+        xml=str(response),
+        relay_state=pending.relay_state,
+    )
+
+
+def _clip(value: str | None) -> str | None:
+    # Values an SP sent, kept in a JSON column: PostgreSQL refuses NUL there, and a hostile
+    # request must neither fail its own audit event nor bloat the trail.
+    return None if value is None else value.replace("\x00", "\ufffd")[:256]
+
+
+def _requested_details(pending: PendingLogin) -> dict:
+    return {
+        "requested_nameid_format": _clip(pending.nameid_format),
+        "allow_create": pending.allow_create,
+        "force_authn": pending.force_authn,
+        "is_passive": pending.is_passive,
+        "requested_authn_context": (
+            None
+            if pending.context_comparison is None
+            else {
+                "comparison": pending.context_comparison,
+                "class_refs": [_clip(ref) for ref in pending.context_class_refs[:10]],
+            }
+        ),
+    }
+
+
+def _duties_details(pending: PendingLogin | None, duties: AuthnDuties, *, session) -> dict:
+    details = {
+        "nameid_format": duties.nameid_format,
+        "authn_context": duties.authn_context,
+        "authn_instant": _saml_instant(session_authn_instant(session=session)),
+    }
+    if pending is not None:
+        details.update(_requested_details(pending))
+    return details
+
+
+def _issued_record(
+    *, http_request, application, issued: IssuedResponse, binding: str, details: dict
+) -> None:
     if http_request.session.session_key is None:
         http_request.session.save()  # Single Logout finds the session by this key
     with transaction.atomic(savepoint=False):
@@ -183,6 +414,7 @@ def _issued_record(*, http_request, application, issued: IssuedResponse, binding
             action="sso.login",
             outcome=AuditEvent.Outcome.SUCCESS,
             binding=binding,
+            details=details,
         )
         sp_session_record(
             session_key=http_request.session.session_key,

@@ -2,11 +2,17 @@
 
 import secrets
 
+from djangosaml2idp.models import PersistentId
 from djangosaml2idp.processors import BaseProcessor, NameIdBuilder
 
 from sso_apps import selectors
 from sso_apps.models import SamlAttribute
-from sso_apps.saml.constants import NAMEID_EMAIL_ADDRESS, NAMEID_PERSISTENT, NAMEID_TRANSIENT
+from sso_apps.saml.constants import (
+    NAMEID_EMAIL_ADDRESS,
+    NAMEID_PERSISTENT,
+    NAMEID_TRANSIENT,
+    NameIdFormatName,
+)
 
 
 def _user_value(user, field: str) -> str:
@@ -36,7 +42,13 @@ class TesseraProcessor(BaseProcessor):
         if name_id_format == NAMEID_TRANSIENT:
             # Upstream raises NotImplementedError for transient (djangosaml2idp 0.7.2).
             return "_" + secrets.token_hex(20)
-        value = _user_value(user, config.nameid_source)
+        source = config.nameid_source
+        overridden = config.nameid_format != NameIdFormatName.EMAIL
+        if name_id_format == NAMEID_EMAIL_ADDRESS and overridden:
+            # The SP asked for emailAddress (allowed by the app): the configured source was
+            # chosen for another format, so the value is the directory's email itself.
+            source = "email"
+        value = _user_value(user, source)
         if not value:
             raise ValueError(
                 f"The user has no {config.get_nameid_source_display().lower()}, "
@@ -52,6 +64,10 @@ class TesseraProcessor(BaseProcessor):
                 )
             return NameIdBuilder.get_nameid_email(value)
         return NameIdBuilder.get_nameid_unspecified(value)
+
+    def persistent_id_exists(self, user, service_provider) -> bool:
+        """Return whether the user already has a persistent NameID for this app's SP."""
+        return PersistentId.objects.filter(sp=service_provider, user=user).exists()
 
     def create_identity(self, user, sp_attribute_mapping) -> dict[str, list[str]]:
         """Return {SP attribute name: [values]}, names exactly as configured."""

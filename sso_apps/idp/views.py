@@ -5,6 +5,8 @@ POST-form rendering, the processor hooks) and replace the request handling that 
 short upstream; each replaced part names the upstream defect where it is done.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -28,6 +30,7 @@ from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
 from sso_apps.saml.constants import BindingName
 from sso_apps.saml.errors import SamlError
+from sso_apps.saml.status import SamlStatusRefusal
 
 
 class ApplicationEndpointMixin(IdPHandlerViewMixin):
@@ -93,7 +96,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
     def processor(self) -> TesseraProcessor:
         return TesseraProcessor(self.application.saml.sp_entity_id, application=self.application)
 
-    def respond(self, *, in_response_to, acs_url, relay_state) -> HttpResponse:
+    def respond(self, *, in_response_to, acs_url, relay_state, pending=None) -> HttpResponse:
         """Sign the Response and hand it to the browser in an auto-submitting form."""
         processor = self.processor()
         if not processor.has_access(self.request):
@@ -108,11 +111,30 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
                 acs_url=acs_url,
                 relay_state=relay_state,
                 binding=self.binding,
+                pending=pending,
             )
+        except SamlStatusRefusal as refusal:
+            return self.status_response(pending, refusal)
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
         # Rendered directly: upstream render_response() also stores the signed Response
         # in the session for its MFA step, which would keep a bearer token at rest.
+        return self.post_form(outgoing)
+
+    def status_response(self, pending, refusal: SamlStatusRefusal) -> HttpResponse:
+        """Tell the SP, at its ACS URL, why its AuthnRequest gets no assertion."""
+        if pending is None:  # IdP-initiated: no SP asked, so nobody to answer
+            return self.refuse("sso.login", refusal.reason, status=409)
+        try:
+            outgoing = authn.authn_status_response_issue(
+                http_request=self.request,
+                application=self.application,
+                runtime=self.runtime,
+                pending=pending,
+                refusal=refusal,
+            )
+        except SamlError as error:
+            return self.refuse("sso.login", error.reason, status=409)
         return self.post_form(outgoing)
 
     def post_form(self, outgoing: OutgoingMessage) -> HttpResponse:
@@ -153,6 +175,14 @@ class SsoView(ApplicationEndpointMixin, View):
             )
         except SamlError as error:
             return self.refuse("sso.request", error.reason, status=error.http_status)
+        try:
+            # What the app can never give is answered now, before any sign-in page.
+            authn.authn_duties_resolve(
+                application=self.application, pending=pending, session=request.session
+            )
+            authn.passive_check(http_request=request, pending=pending)
+        except SamlStatusRefusal as refusal:
+            return self.status_response(pending, refusal)
         authn.pending_login_keep(
             http_request=request, application=self.application, pending=pending
         )
@@ -164,16 +194,32 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
     """After sign-in, answer the pending AuthnRequest with a signed Response."""
 
     def get(self, request, *args, **kwargs):
-        pending = authn.pending_login_take(http_request=request, application=self.application)
+        pending = authn.pending_login_peek(http_request=request, application=self.application)
         if pending is None:
             return self.refuse(
                 "sso.login", "There is no sign-in request waiting; start again from the app."
             )
         self.binding = pending.binding
+        if pending.needs_reauthentication(session=request.session) and not pending.is_passive:
+            # ForceAuthn: the request waits in the session while the same user re-enters
+            # their password; the console sends them back here afterwards.
+            self.audit("sso.reauthenticate", AuditEvent.Outcome.SUCCESS, "ForceAuthn requested.")
+            continue_url = reverse("saml:continue", args=[self.application.idp_suffix])
+            return HttpResponseRedirect(
+                f"{reverse('console:reauthenticate')}?{urlencode({'next': continue_url})}"
+            )
+        authn.pending_login_take(http_request=request, application=self.application)
+        try:
+            # The session may have changed since the request came (e.g. signed out in
+            # another tab while a passive request waited).
+            authn.passive_check(http_request=request, pending=pending)
+        except SamlStatusRefusal as refusal:
+            return self.status_response(pending, refusal)
         return self.respond(
             in_response_to=pending.request_id,
             acs_url=pending.acs_url,
             relay_state=pending.relay_state,
+            pending=pending,
         )
 
 

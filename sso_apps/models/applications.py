@@ -206,6 +206,18 @@ class SamlConfig(models.Model):
     nameid_source = models.CharField(
         _("SAMLSubject NameID"), max_length=16, choices=UserField.choices, default=UserField.EMAIL
     )
+    # NOTE: off by default: the SP is not trusted to choose what identifies the user to it;
+    # an SP asking for emailAddress of an app configured persistent would otherwise learn
+    # every user's email. Requests for unspecified (or the configured format) always pass.
+    allow_requested_nameid_format = models.BooleanField(
+        _("Let the SP choose the NameID format"),
+        default=False,
+        help_text=_(
+            "Issue the format an AuthnRequest's NameIDPolicy asks for (transient, persistent, "
+            "emailAddress) instead of the one above. Unticked, a request for another format "
+            "is answered InvalidNameIDPolicy."
+        ),
+    )
     signature_algorithm = models.CharField(
         _("Signature Algorithm"),
         max_length=16,

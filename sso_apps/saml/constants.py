@@ -86,3 +86,19 @@ SIGNATURE_ALGORITHMS: dict[str, tuple[str, str]] = {
     "rsa-sha512": (RSA_SHA512, SHA512),
     "rsa-sha1": (RSA_SHA1, SHA1),
 }
+
+# Status codes (SAML core 2.0 section 3.2.2.2): a top-level code says whose fault it is,
+# a second-level one what went wrong.
+STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+STATUS_REQUESTER = "urn:oasis:names:tc:SAML:2.0:status:Requester"
+STATUS_RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder"
+STATUS_INVALID_NAMEID_POLICY = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy"
+STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
+STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
+
+# Authentication context classes (SAML authn context 2.0 section 3.4).
+# Class names, not secrets.
+AC_PASSWORD = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"  # noqa: S105
+AC_PASSWORD_PROTECTED_TRANSPORT = (
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105
+)

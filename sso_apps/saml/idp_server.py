@@ -23,6 +23,7 @@ from sso_apps.saml.constants import (
     SIGNATURE_ALGORITHMS,
 )
 from sso_apps.saml.sp_descriptor import SpDescriptor
+from sso_apps.saml.status import SamlStatus
 from sso_apps.saml.xmlsec_backend import install_backend
 
 # Assertions are valid for a short window only; SPs consume them within seconds.
@@ -72,6 +73,30 @@ class TesseraServer(Server):
         if kwargs.get("authn_statement") is not None:
             args["authn_statement"] = kwargs["authn_statement"]
         return args
+
+    def create_status_response(
+        self,
+        *,
+        status: SamlStatus,
+        in_response_to: str | None,
+        destination: str,
+        sign_alg: str,
+        digest_alg: str,
+    ):
+        """Return a signed Response carrying only this non-success status.
+
+        pysaml2 defect: create_error_response builds its Status with error_status_factory,
+        which always puts Responder at the top level, so a Requester error such as
+        InvalidNameIDPolicy cannot be said; the same private _response does the rest.
+        """
+        return self._response(
+            in_response_to,
+            destination,
+            status.to_element(),
+            sign=True,
+            sign_alg=sign_alg,
+            digest_alg=digest_alg,
+        )
 
 
 def build_idp_server(settings: IdpSettings) -> Server:

@@ -9,15 +9,31 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sso_apps.saml.authn_context import COMPARISONS, RequestedAuthnContext
 from sso_apps.saml.constants import ASSERTION_NS, PROTOCOL_NS
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.parsing import parse_protocol_message
 
 KINDS = {"AuthnRequest", "LogoutRequest", "LogoutResponse"}
+MAX_REQUESTED_CONTEXTS = 20
 
 
 class SamlRequestError(SamlError):
     """Signal an incoming message that must be refused, with the reason to show."""
+
+
+@dataclass(frozen=True)
+class AuthnRequestOptions:
+    """What an AuthnRequest asks of the sign-in: NameIDPolicy, ForceAuthn, IsPassive, context."""
+
+    nameid_format: str | None = None
+    # None when the request has no NameIDPolicy or leaves AllowCreate out (which means false
+    # per SAML core 3.4.1.1, but only matters for a persistent ID that does not exist yet).
+    allow_create: bool | None = None
+    sp_name_qualifier: str | None = None
+    force_authn: bool = False
+    is_passive: bool = False
+    requested_context: RequestedAuthnContext | None = None
 
 
 @dataclass(frozen=True)
@@ -31,8 +47,7 @@ class IncomingMessage:
     destination: str | None
     acs_url: str | None = None
     protocol_binding: str | None = None
-    nameid_format: str | None = None
-    force_authn: bool = False
+    authn_options: AuthnRequestOptions | None = None
     name_id: str | None = None
     session_indexes: tuple[str, ...] = ()
     in_response_to: str | None = None
@@ -56,7 +71,6 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
     issuer = text_of(_one_child(root, f"{{{ASSERTION_NS}}}Issuer"))
     if not issuer:
         raise SamlRequestError("The message names no Issuer.")
-    policy = root.find(f"{{{PROTOCOL_NS}}}NameIDPolicy")
     status = root.find(f"{{{PROTOCOL_NS}}}Status/{{{PROTOCOL_NS}}}StatusCode")
     return root, IncomingMessage(
         kind=kind,
@@ -66,14 +80,72 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         destination=root.get("Destination"),
         acs_url=root.get("AssertionConsumerServiceURL"),
         protocol_binding=root.get("ProtocolBinding"),
-        nameid_format=policy.get("Format") if policy is not None else None,
-        force_authn=(root.get("ForceAuthn") or "").lower() in {"true", "1"},
+        authn_options=_authn_options(root) if kind == "AuthnRequest" else None,
         name_id=text_of(_one_child(root, f"{{{ASSERTION_NS}}}NameID")) or None,
         session_indexes=tuple(
             text_of(node) for node in root.findall(f"{{{PROTOCOL_NS}}}SessionIndex")
         ),
         in_response_to=root.get("InResponseTo"),
         status=status.get("Value") if status is not None else None,
+    )
+
+
+def _authn_options(root: etree._Element) -> AuthnRequestOptions:
+    policy = root.find(f"{{{PROTOCOL_NS}}}NameIDPolicy")
+    return AuthnRequestOptions(
+        nameid_format=(policy.get("Format") or None) if policy is not None else None,
+        allow_create=(
+            _boolean(policy, "AllowCreate")
+            if policy is not None and policy.get("AllowCreate") is not None
+            else None
+        ),
+        sp_name_qualifier=policy.get("SPNameQualifier") if policy is not None else None,
+        force_authn=bool(_boolean(root, "ForceAuthn")),
+        is_passive=bool(_boolean(root, "IsPassive")),
+        requested_context=_requested_context(root),
+    )
+
+
+def _boolean(element: etree._Element, attribute: str) -> bool:
+    # xs:boolean allows exactly these four spellings; anything else is a malformed request
+    # rather than "false", or a typo would quietly skip a re-authentication the SP asked for.
+    value = element.get(attribute)
+    if value is None:
+        return False
+    if value.strip() in {"true", "1"}:
+        return True
+    if value.strip() in {"false", "0"}:
+        return False
+    raise SamlRequestError(f"The {attribute} attribute must be true or false, not {value!r}.")
+
+
+def _requested_context(root: etree._Element) -> RequestedAuthnContext | None:
+    node = root.find(f"{{{PROTOCOL_NS}}}RequestedAuthnContext")
+    if node is None:
+        return None
+    comparison = node.get("Comparison") or "exact"
+    if comparison not in COMPARISONS:
+        raise SamlRequestError(
+            f"The RequestedAuthnContext Comparison {comparison!r} is not one of "
+            f"{', '.join(COMPARISONS)}."
+        )
+    class_refs = tuple(
+        text_of(ref) for ref in node.findall(f"{{{ASSERTION_NS}}}AuthnContextClassRef")
+    )
+    decl_refs = tuple(
+        text_of(ref) for ref in node.findall(f"{{{ASSERTION_NS}}}AuthnContextDeclRef")
+    )
+    if not class_refs and not decl_refs:
+        raise SamlRequestError("The RequestedAuthnContext names no authentication context.")
+    # The pending request keeps these in the session: a real SP names a handful.
+    if len(class_refs) + len(decl_refs) > MAX_REQUESTED_CONTEXTS:
+        raise SamlRequestError(
+            f"The RequestedAuthnContext names more than {MAX_REQUESTED_CONTEXTS} contexts."
+        )
+    return RequestedAuthnContext(
+        class_refs=tuple(dict.fromkeys(class_refs)),
+        comparison=comparison,
+        decl_refs=tuple(dict.fromkeys(decl_refs)),
     )
 
 

@@ -105,6 +105,7 @@ class SamlConfigInput:
     sp_logout_binding: str | None = None
     nameid_format: str | None = None
     nameid_source: str | None = None
+    allow_requested_nameid_format: bool | None = None
     signature_algorithm: str | None = None
     sign_response: bool | None = None
     sign_assertion: bool | None = None

@@ -48,6 +48,9 @@ class OneLoginSp:
     want_assertions_encrypted: bool = False
     want_attribute_statement: bool = True
     requested_nameid_format: str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+    # python3-saml's own default: PasswordProtectedTransport, exact. False sends none.
+    requested_authn_context: bool | list[str] = True
+    requested_authn_context_comparison: str = "exact"
     entity_id: str = SP_ENTITY_ID
     acs_url: str = SP_ACS_URL
     settings: dict = field(init=False)
@@ -82,12 +85,17 @@ class OneLoginSp:
                     "signatureAlgorithm": "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
                     "digestAlgorithm": "http://www.w3.org/2001/04/xmlenc#sha256",
                     "rejectDeprecatedAlgorithm": True,
+                    "requestedAuthnContext": self.requested_authn_context,
+                    "requestedAuthnContextComparison": self.requested_authn_context_comparison,
                 },
             },
             idp,
         )
         # The IdP's metadata may say it wants signed requests; this SP decides for itself.
         self.settings["security"]["authnRequestsSigned"] = self.sign_requests
+        # merge_settings puts the metadata's first NameIDFormat over the SP's own: an SP
+        # asks for the format it was set up with.
+        self.settings["sp"]["NameIDFormat"] = self.requested_nameid_format
 
     def _auth(self, *, url: str, post: dict | None = None, get: dict | None = None):
         parts = urlsplit(url)
@@ -102,10 +110,22 @@ class OneLoginSp:
             self.settings,
         )
 
-    def login_url(self, relay_state: str = "https://sp.example.com/home") -> tuple[str, str]:
+    def login_url(
+        self,
+        relay_state: str = "https://sp.example.com/home",
+        *,
+        force_authn: bool = False,
+        is_passive: bool = False,
+        set_nameid_policy: bool = True,
+    ) -> tuple[str, str]:
         """Return (IdP URL with a Redirect-binding AuthnRequest, its request ID)."""
         auth = self._auth(url=self.acs_url)
-        url = auth.login(return_to=relay_state)
+        url = auth.login(
+            return_to=relay_state,
+            force_authn=force_authn,
+            is_passive=is_passive,
+            set_nameid_policy=set_nameid_policy,
+        )
         return url, auth.get_last_request_id()
 
     def post_authn_request(self) -> tuple[dict, str]:

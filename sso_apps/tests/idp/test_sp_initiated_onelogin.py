@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from sso_apps.models import AuditEvent
+from sso_apps.saml.constants import NAMEID_FORMAT_URIS, NAMEID_PERSISTENT, NAMEID_TRANSIENT
 from sso_apps.saml.keys import generate_key_pair
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_post, sso_redirect
 from sso_apps.tests.idp.sp_harness import SP_ACS_URL, path_and_query, posted_form
@@ -168,7 +169,8 @@ def test_nameid_uses_the_configured_format_and_source(
 ):
     application = saml_app_factory(nameid_format=nameid_format)
     client.force_login(application.authorized_groups.get().members.get())
-    sp = onelogin_sp(client, application)
+    # The SP asks for the app's format, as one set up for it does (see NameIDPolicy).
+    sp = onelogin_sp(client, application, requested_nameid_format=NAMEID_FORMAT_URIS[nameid_format])
     url, request_id = sp.login_url()
     auth = sp.acs(response_fields(sso_redirect(client, url)), request_id)
     assert auth.get_nameid() == expected
@@ -179,7 +181,7 @@ def test_nameid_uses_the_configured_format_and_source(
 def test_persistent_nameid_is_opaque_and_stable(client, saml_app_factory):
     application = saml_app_factory(nameid_format="persistent")
     client.force_login(application.authorized_groups.get().members.get())
-    sp = onelogin_sp(client, application)
+    sp = onelogin_sp(client, application, requested_nameid_format=NAMEID_PERSISTENT)
     values = []
     for _ in range(2):
         url, request_id = sp.login_url()
@@ -198,7 +200,7 @@ def test_persistent_nameid_is_opaque_and_stable(client, saml_app_factory):
 def test_transient_nameid_is_fresh_each_time(client, saml_app_factory):
     application = saml_app_factory(nameid_format="transient")
     client.force_login(application.authorized_groups.get().members.get())
-    sp = onelogin_sp(client, application)
+    sp = onelogin_sp(client, application, requested_nameid_format=NAMEID_TRANSIENT)
     values = set()
     for _ in range(2):
         url, request_id = sp.login_url()

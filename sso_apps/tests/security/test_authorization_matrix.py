@@ -68,6 +68,8 @@ MATRIX = {
     "console:account": row((LOGIN, LOGIN), *[(200, 200)] * 4),
     # Signed-in users are sent on from the sign-in page; a POST without fields is re-shown.
     "console:login": row((200, 200), *[(302, 200)] * 4),
+    # ForceAuthn's password prompt for the signed-in user; a POST without one is re-shown.
+    "console:reauthenticate": row((LOGIN, LOGIN), *[(200, 200)] * 4),
     # A GET only asks a signed-in user to confirm; the POST signs out.
     "console:logout": row((LOGIN, LOGIN), *[(200, LOGIN)] * 4),
     # Only a browser that just signed out everywhere has a summary; everyone else signs in.

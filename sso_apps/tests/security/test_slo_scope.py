@@ -45,6 +45,8 @@ def _signing_sp(client, application, keys):
         sign_requests=True,
         sp_certificate_pem=keys.certificate_pem,
         sp_private_key_pem=keys.private_key_pem,
+        # An SP set up for this app asks for the app's own format (see NameIDPolicy).
+        requested_nameid_format=NAMEID_FORMATS[application.saml.nameid_format],
     )
 
 

@@ -69,7 +69,7 @@ def authn_request_receive(
     request_id_consume(application=application, message=received.message)
     return PendingLogin(
         request_id=received.message.id,
-        acs_url=received.message.acs_url or runtime.default_acs_url,
+        acs_url=runtime.acs_url_for(url=received.message.acs_url, index=received.message.acs_index),
         relay_state=received.relay_state,
         binding=received.binding,
         issuer=received.message.issuer,

@@ -7,6 +7,7 @@ from sso_apps.models.jobs import ApplicationDeletionJob
 from sso_apps.models.notifications import Notification
 from sso_apps.models.replay import SeenSamlRequest
 from sso_apps.models.sessions import IssuedLogoutRequest, SpSession
+from sso_apps.models.sp_metadata import SpMetadataUrl
 
 __all__ = [
     "AcsUrl",
@@ -22,5 +23,6 @@ __all__ = [
     "SamlAttribute",
     "SamlConfig",
     "SeenSamlRequest",
+    "SpMetadataUrl",
     "SpSession",
 ]

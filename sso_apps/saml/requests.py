@@ -30,6 +30,7 @@ class IncomingMessage:
     issue_instant: datetime.datetime
     destination: str | None
     acs_url: str | None = None
+    acs_index: int | None = None
     protocol_binding: str | None = None
     nameid_format: str | None = None
     force_authn: bool = False
@@ -65,6 +66,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         issue_instant=_instant(root.get("IssueInstant")),
         destination=root.get("Destination"),
         acs_url=root.get("AssertionConsumerServiceURL"),
+        acs_index=_acs_index(root) if kind == "AuthnRequest" else None,
         protocol_binding=root.get("ProtocolBinding"),
         nameid_format=policy.get("Format") if policy is not None else None,
         force_authn=(root.get("ForceAuthn") or "").lower() in {"true", "1"},
@@ -75,6 +77,30 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         in_response_to=root.get("InResponseTo"),
         status=status.get("Value") if status is not None else None,
     )
+
+
+# AssertionConsumerServiceIndex is an xs:unsignedShort (SAML core 3.4.1).
+_MAX_ACS_INDEX = 65535
+
+
+def _acs_index(root: etree._Element) -> int | None:
+    value = root.get("AssertionConsumerServiceIndex")
+    if value is None:
+        return None
+    # SAML core 3.4.1: the index and AssertionConsumerServiceURL are mutually exclusive;
+    # with both, which one the SP meant (and signed for) is ambiguous.
+    if root.get("AssertionConsumerServiceURL") is not None:
+        raise SamlRequestError(
+            "The request names both an AssertionConsumerServiceURL and an "
+            "AssertionConsumerServiceIndex; SAML allows only one."
+        )
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > _MAX_ACS_INDEX:
+        raise SamlRequestError(
+            f"The AssertionConsumerServiceIndex {value[:20]!r} is not a number from 0 to "
+            f"{_MAX_ACS_INDEX}."
+        )
+    return int(text)
 
 
 def text_of(element: etree._Element | None) -> str:
@@ -130,6 +156,7 @@ class MessagePolicy:
     sp_entity_id: str
     endpoint_urls: frozenset[str]
     acs_urls: tuple[str, ...] = ()
+    acs_indexes: frozenset[int] = frozenset()
     clock_skew: datetime.timedelta = datetime.timedelta(minutes=3)
     # SAML bindings 3.4.5.2/3.5.5.2: a signed message MUST name its Destination, which is
     # what stops a signed message for one endpoint or IdP from being replayed at another.
@@ -161,6 +188,12 @@ def check_message(
     if requested_acs is not None and requested_acs not in policy.acs_urls:
         raise SamlRequestError(
             f"The requested ACS URL {requested_acs!r} is not registered for this application."
+        )
+    requested_index = message.acs_index if message.kind == "AuthnRequest" else None
+    if requested_index is not None and requested_index not in policy.acs_indexes:
+        raise SamlRequestError(
+            f"The requested AssertionConsumerServiceIndex {requested_index} is not registered "
+            "for this application."
         )
 
 

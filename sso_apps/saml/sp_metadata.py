@@ -72,14 +72,16 @@ class SpMetadata:
         return asdict(self)
 
 
-def parse_sp_metadata(xml: bytes | str, *, allow_http: bool = False) -> SpMetadata:
+def parse_sp_metadata(
+    xml: bytes | str, *, allow_http: bool = False, max_bytes: int = MAX_METADATA_BYTES
+) -> SpMetadata:
     """Parse SP metadata (an EntityDescriptor, or an EntitiesDescriptor holding one SP).
 
     Every endpoint Location must meet the SP URL rule (http:// only with `allow_http`);
     one that does not refuses the whole document, as it may be an attack.
     """
     try:
-        root = parse_xml(xml, max_bytes=MAX_METADATA_BYTES)
+        root = parse_xml(xml, max_bytes=max_bytes)
     except SamlXmlError as exc:
         raise SpMetadataError(f"The metadata is not usable XML: {exc.reason}") from exc
     entity = _single_sp_entity(root)

@@ -111,10 +111,13 @@ def _read_capped(response, *, limits: FetchLimits, deadline: float) -> bytes:
         raise SpMetadataFetchError(_too_large_reason(limits))
     chunks: list[bytes] = []
     received = 0
+    # NOTE: read1, not read: read(n) keeps reading until it has n bytes, so a server
+    # sending a byte at a time would never let the deadline below be checked.
+    read = getattr(response, "read1", response.read)
     while True:
         if time.monotonic() > deadline:
             raise SpMetadataFetchError(_timeout_reason(limits))
-        chunk = response.read(_CHUNK_BYTES)
+        chunk = read(_CHUNK_BYTES)
         if not chunk:
             break
         received += len(chunk)

@@ -179,7 +179,7 @@ def _acs_index(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if not text.isdigit() or int(text) > MAX_ACS_INDEX:
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_ACS_INDEX:
         raise SpMetadataError(
             f"The AssertionConsumerService index {value[:20]!r} is not a number from 0 to "
             f"{MAX_ACS_INDEX}."

@@ -38,6 +38,7 @@ class AppSettings:
             total_seconds=settings.SSO_APPS_METADATA_TOTAL_SECONDS,
             ca_file=settings.SSO_APPS_METADATA_CA_FILE or None,
             allow_http=allow_http,
+            allow_private_addresses=settings.SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES,
         )
 
     @property

@@ -63,3 +63,8 @@ SSO_APPS_METADATA_TOTAL_SECONDS = env.float("SSO_APPS_METADATA_TOTAL_SECONDS", d
 # PEM file of the CAs trusted for metadata URLs instead of the system's; empty: the system's.
 # Tests point it at a CA of their own; production normally leaves it empty.
 SSO_APPS_METADATA_CA_FILE = env.str("SSO_APPS_METADATA_CA_FILE", default="")
+# Fetch SP metadata from loopback/private/link-local addresses too (local testing only):
+# otherwise an admin's URL could probe the IdP's own network (e.g. cloud metadata).
+SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES", default=False
+)

@@ -8,6 +8,7 @@ and to each read, the whole transfer, and the size, which is counted while strea
 """
 
 import http.client
+import ipaddress
 import ssl
 import time
 import urllib.error
@@ -40,6 +41,10 @@ class FetchLimits:
     ca_file: str | None = None
     # http:// for the first URL only, as the app's "Allow http:// SP URLs" allows.
     allow_http: bool = False
+    # Connecting to loopback, private, link-local (cloud metadata) or other non-global
+    # addresses is refused unless this is set: the admin's URL must not become a way to
+    # probe the IdP's own network. Tests and local development set it.
+    allow_private_addresses: bool = False
     max_redirects: int = 3
 
 
@@ -49,7 +54,8 @@ def fetch_sp_metadata(url: str, *, limits: FetchLimits) -> bytes:
     if problem:
         raise SpMetadataFetchError(f"The SP metadata URL is refused: {problem}")
     opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=_tls_context(limits.ca_file)),
+        _GuardedHttps(context=_tls_context(limits.ca_file), limits=limits),
+        _GuardedHttp(limits=limits),
         _HttpsOnlyRedirects(limits.max_redirects),
     )
     request = urllib.request.Request(  # noqa: S310 - the scheme was checked above
@@ -86,6 +92,59 @@ def _tls_context(ca_file: str | None) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=ca_file or None)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
+
+
+def _guarded_connection(connection_class, limits: FetchLimits):
+    """Return a connection factory that checks the address it really connected to."""
+
+    def make(host, **kwargs):
+        connection = connection_class(host, **kwargs)
+        create = connection._create_connection
+
+        def create_checked(address, *args, **options):
+            sock = create(address, *args, **options)
+            # NOTE: checked on the connected socket, not on a DNS answer, so a name that
+            # resolves differently a moment later (DNS rebinding) cannot slip past. Through
+            # a proxy (a CONNECT tunnel) the peer is the proxy, which the operator chose.
+            if not limits.allow_private_addresses and connection._tunnel_host is None:
+                peer = _non_global_peer(sock)
+                if peer:
+                    sock.close()
+                    raise SpMetadataFetchError(
+                        f"The SP metadata URL leads to {peer}, a loopback, private or "
+                        "link-local address; only public addresses are fetched."
+                    )
+            return sock
+
+        connection._create_connection = create_checked
+        return connection
+
+    return make
+
+
+def _non_global_peer(sock) -> str | None:
+    address = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return None if address.is_global else str(address)
+
+
+class _GuardedHttps(urllib.request.HTTPSHandler):
+    def __init__(self, *, context: ssl.SSLContext, limits: FetchLimits):
+        super().__init__(context=context)
+        self._make = _guarded_connection(http.client.HTTPSConnection, limits)
+
+    def https_open(self, req):
+        return self.do_open(self._make, req, context=self._context)
+
+
+class _GuardedHttp(urllib.request.HTTPHandler):
+    def __init__(self, *, limits: FetchLimits):
+        super().__init__()
+        self._make = _guarded_connection(http.client.HTTPConnection, limits)
+
+    def http_open(self, req):
+        return self.do_open(self._make, req)
 
 
 class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):

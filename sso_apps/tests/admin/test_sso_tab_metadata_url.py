@@ -17,6 +17,7 @@ from sso_apps.tests.services.test_sp_metadata_urls import (
 @pytest.fixture
 def server(metadata_https_server, settings):
     settings.SSO_APPS_METADATA_CA_FILE = metadata_https_server.ca_file
+    settings.SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES = True  # it listens on 127.0.0.1
     settings.SSO_APPS_METADATA_TIMEOUT_SECONDS = 0.5
     metadata_https_server.routes["/metadata"] = Route(body=metadata_xml())
     return metadata_https_server

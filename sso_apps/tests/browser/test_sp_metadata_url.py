@@ -26,6 +26,7 @@ def test_admin_sets_a_metadata_url_refreshes_it_and_sees_a_failure_warning(
     screenshot,
 ):
     settings.SSO_APPS_METADATA_CA_FILE = metadata_https_server.ca_file
+    settings.SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES = True  # it listens on 127.0.0.1
     settings.SSO_APPS_METADATA_TIMEOUT_SECONDS = 1
     metadata_https_server.routes["/metadata"] = Route(body=metadata_xml())
     catalog_load()

@@ -11,7 +11,8 @@ DOCUMENT = b"<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata
 
 
 def _limits(server, **options) -> FetchLimits:
-    return FetchLimits(ca_file=server.ca_file, **options)
+    # The local servers listen on 127.0.0.1, which only a test may fetch from.
+    return FetchLimits(ca_file=server.ca_file, allow_private_addresses=True, **options)
 
 
 def test_document_is_fetched_over_https_with_the_trusted_ca(metadata_https_server):
@@ -38,7 +39,8 @@ def test_http_url_is_fetched_when_the_app_allows_http_sp_urls(metadata_http_serv
     metadata_http_server.routes["/metadata"] = Route(body=DOCUMENT)
 
     body = fetch_sp_metadata(
-        metadata_http_server.url("/metadata"), limits=FetchLimits(allow_http=True)
+        metadata_http_server.url("/metadata"),
+        limits=FetchLimits(allow_http=True, allow_private_addresses=True),
     )
 
     assert body == DOCUMENT
@@ -144,7 +146,8 @@ def test_a_certificate_from_an_untrusted_ca_is_refused(untrusted_https_server, t
 
     with pytest.raises(SpMetadataFetchError, match="certificate could not be verified"):
         fetch_sp_metadata(
-            untrusted_https_server.url("/metadata"), limits=FetchLimits(ca_file=trusted_ca)
+            untrusted_https_server.url("/metadata"),
+            limits=FetchLimits(ca_file=trusted_ca, allow_private_addresses=True),
         )
 
     assert untrusted_https_server.hits == []
@@ -155,4 +158,19 @@ def test_the_system_cas_do_not_trust_the_test_ca(metadata_https_server):
     metadata_https_server.routes["/metadata"] = Route(body=DOCUMENT)
 
     with pytest.raises(SpMetadataFetchError, match="certificate could not be verified"):
-        fetch_sp_metadata(metadata_https_server.url("/metadata"), limits=FetchLimits())
+        fetch_sp_metadata(
+            metadata_https_server.url("/metadata"),
+            limits=FetchLimits(allow_private_addresses=True),
+        )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_loopback_and_private_addresses_are_refused_by_default(metadata_https_server, host):
+    metadata_https_server.routes["/metadata"] = Route(body=DOCUMENT)
+    url = metadata_https_server.url("/metadata").replace("127.0.0.1", host)
+
+    with pytest.raises(SpMetadataFetchError, match="loopback, private or link-local address"):
+        fetch_sp_metadata(url, limits=FetchLimits(ca_file=metadata_https_server.ca_file))
+
+    # Refused on the connected socket, before TLS and before any request was sent.
+    assert metadata_https_server.hits == []

@@ -31,6 +31,7 @@ def _reused_key_pairs(monkeypatch):
 @pytest.fixture
 def server(metadata_https_server, settings):
     settings.SSO_APPS_METADATA_CA_FILE = metadata_https_server.ca_file
+    settings.SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES = True  # it listens on 127.0.0.1
     settings.SSO_APPS_METADATA_TIMEOUT_SECONDS = 0.5
     settings.SSO_APPS_METADATA_TOTAL_SECONDS = 2
     return metadata_https_server

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from sso_apps.admin.application_views import ApplicationPageView, admin_url
@@ -240,12 +240,23 @@ class MetadataRefreshView(SsoTabView):
         return redirect(self.sso_url("import"))
 
 
+# The audit diff's keys, as the SSO tab labels them.
+_CHANGE_LABELS = {
+    "sp_entity_id": gettext_lazy("SP Entity ID"),
+    "sp_certificate_sha256": gettext_lazy("SP certificate"),
+    "acs_urls": gettext_lazy("ACS URLs"),
+    "sp_logout_url": gettext_lazy("SP Logout URL"),
+    "sp_logout_binding": gettext_lazy("SP Logout binding"),
+    "nameid_format": gettext_lazy("NameID format"),
+    "require_signed_requests": gettext_lazy("Require signed AuthnRequests"),
+}
+
+
 def _refresh_message(result: MetadataRefreshed) -> str:
     if not result.changes:
         return _("SP metadata refreshed: nothing changed.")
-    return _("SP metadata refreshed; changed: %(fields)s.") % {
-        "fields": ", ".join(sorted(result.changes))
-    }
+    labels = [str(_CHANGE_LABELS.get(key, key)) for key in result.changes]
+    return _("SP metadata refreshed; changed: %(fields)s.") % {"fields": ", ".join(labels)}
 
 
 class CertificateDownloadView(SsoTabView):

@@ -112,7 +112,7 @@ def test_refresh_now_applies_a_rotated_certificate_and_says_what_changed(
 
     response = admin_client.post(app_url("metadata_refresh", ready_app), follow=True)
 
-    assert "SP metadata refreshed; changed: sp_certificate_sha256." in response.text
+    assert "SP metadata refreshed; changed: SP certificate." in response.text
     event = AuditEvent.objects.get(action="application.sp_metadata_refresh")
     assert event.actor.is_superuser or event.actor.is_staff
 

@@ -51,7 +51,7 @@ def test_admin_sets_a_metadata_url_refreshes_it_and_sees_a_failure_warning(
     )
     page.get_by_text("Import SP metadata").click()
     page.get_by_role("button", name="Refresh metadata now").click()
-    page.get_by_text("SP metadata refreshed; changed: sp_certificate_sha256.").wait_for()
+    page.get_by_text("SP metadata refreshed; changed: SP certificate.").wait_for()
 
     # The SP's server breaks: the tab warns and the last good values stay.
     metadata_https_server.routes["/metadata"] = Route(status=503)

@@ -5,7 +5,7 @@ import pytest
 from sso_apps.models import AuditEvent, SamlConfig, SpMetadataUrl
 from sso_apps.tests.admin.helpers import app_url, sso_post
 from sso_apps.tests.metadata_server import Route
-from sso_apps.tests.services.test_sp_metadata_urls import (
+from sso_apps.tests.sp_metadata_documents import (
     ACS_MAIN,
     ACS_OTHER,
     ENTITY,

@@ -7,7 +7,7 @@ from sso_apps.services.catalog import catalog_load
 from sso_apps.tests.browser.test_admin_flows import admin_page  # noqa: F401 - fixture
 from sso_apps.tests.factories import ApplicationFactory
 from sso_apps.tests.metadata_server import Route
-from sso_apps.tests.services.test_sp_metadata_urls import (
+from sso_apps.tests.sp_metadata_documents import (
     ACS_MAIN,
     ACS_OTHER,
     ENTITY,

@@ -9,16 +9,18 @@ from django.core.exceptions import ValidationError
 
 from sso_apps import tasks
 from sso_apps.models import Application, AuditEvent, SamlConfig, SpMetadataUrl
-from sso_apps.saml.keys import certificate_body, certificate_info
+from sso_apps.saml.keys import certificate_info
 from sso_apps.services.saml_configs import AcsUrlInput, SamlConfigInput, saml_config_update
 from sso_apps.services.sp_metadata_urls import sp_metadata_refresh, sp_metadata_url_set
 from sso_apps.tests.admin.conftest import _key_pool
 from sso_apps.tests.metadata_server import Route
-
-ENTITY = "https://wiki.example.test/saml"
-ACS_MAIN = "https://wiki.example.test/acs"
-ACS_OTHER = "https://wiki.example.test/acs/other"
-POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
+from sso_apps.tests.sp_metadata_documents import (
+    ACS_MAIN,
+    ACS_OTHER,
+    ENTITY,
+    metadata_xml,
+    sp_certificates,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,37 +37,6 @@ def server(metadata_https_server, settings):
     settings.SSO_APPS_METADATA_TIMEOUT_SECONDS = 0.5
     settings.SSO_APPS_METADATA_TOTAL_SECONDS = 2
     return metadata_https_server
-
-
-def sp_certificates() -> tuple[str, str]:
-    # Two real certificates: the SP's current one and the one it rotates to.
-    return _key_pool(2048)[1].certificate_pem, _key_pool(2048)[2].certificate_pem
-
-
-def metadata_xml(
-    *,
-    entity_id: str = ENTITY,
-    certificate_pem: str | None = None,
-    acs: tuple[tuple[str, int, bool], ...] = ((ACS_MAIN, 1, True), (ACS_OTHER, 4, False)),
-) -> bytes:
-    certificate_pem = certificate_pem or sp_certificates()[0]
-    endpoints = "".join(
-        f'<md:AssertionConsumerService Binding="{POST}" Location="{url}" index="{index}"'
-        f' isDefault="{str(default).lower()}"/>'
-        for url, index, default in acs
-    )
-    return (
-        '<?xml version="1.0"?>'
-        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'
-        ' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
-        f' entityID="{entity_id}" validUntil="2030-01-01T00:00:00Z">'
-        '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"'
-        ' AuthnRequestsSigned="false">'
-        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>'
-        f"{certificate_body(certificate_pem)}"
-        "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
-        f"{endpoints}</md:SPSSODescriptor></md:EntityDescriptor>"
-    ).encode()
 
 
 def _config(application) -> SamlConfig:

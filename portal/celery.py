@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3590},
     },
+    # Fetch every SP metadata URL again; changed SP certificates and ACS URLs are applied.
+    "sp-metadata-refresh-all": {
+        "task": "sso_apps.tasks.sp_metadata_refresh_all",
+        "schedule": crontab(hour=5, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
     # Warn Administrators about IdP certificates expiring in 60/30/7 days or 24 hours.
     "certificate-expiry-warn": {
         "task": "sso_apps.tasks.certificate_expiry_warn",

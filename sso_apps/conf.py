@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from sso_apps.saml.sp_metadata_fetch import FetchLimits
+
 
 class AppSettings:
     """Settings with their defaults, read at use time so tests can override them."""
@@ -28,6 +30,16 @@ class AppSettings:
     @property
     def key_size(self) -> int:
         return settings.SSO_APPS_KEY_SIZE
+
+    def metadata_fetch_limits(self, *, allow_http: bool) -> FetchLimits:
+        return FetchLimits(
+            max_bytes=settings.SSO_APPS_METADATA_MAX_BYTES,
+            timeout_seconds=settings.SSO_APPS_METADATA_TIMEOUT_SECONDS,
+            total_seconds=settings.SSO_APPS_METADATA_TOTAL_SECONDS,
+            ca_file=settings.SSO_APPS_METADATA_CA_FILE or None,
+            allow_http=allow_http,
+            allow_private_addresses=settings.SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES,
+        )
 
     @property
     def clock_skew_seconds(self) -> int:

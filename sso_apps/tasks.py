@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError, transaction
 
 from sso_apps.idp.messages import seen_requests_purge
-from sso_apps.services import certificate_expiry, deletion_jobs, notifications
+from sso_apps.services import certificate_expiry, deletion_jobs, notifications, sp_metadata_urls
 from sso_apps.services.logout_chains import logout_chains_purge
 from sso_apps.services.sp_sessions import sp_session_records_purge
 
@@ -136,3 +136,23 @@ def saml_seen_requests_purge() -> int:
 def saml_logout_records_purge() -> int:
     """Forget expired issued LogoutRequests, logout chains and SP sessions past any lifetime."""
     return sp_session_records_purge() + logout_chains_purge()
+
+
+# Fetch limits (SSO_APPS_METADATA_TOTAL_SECONDS, 30 s by default) stay well inside these.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=90, time_limit=120)
+def sp_metadata_refresh(application_id: int) -> bool | None:
+    """Fetch one app's SP metadata URL again and apply what changed; False if it failed."""
+    # NOTE: no retry here: a failure is recorded on the row and shown on the SSO tab,
+    # the last good values stay in use, and tomorrow's run (or the admin) tries again.
+    result = sp_metadata_urls.sp_metadata_refresh(application_id=application_id)
+    return None if result is None else result.ok
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=50, time_limit=60)
+def sp_metadata_refresh_all() -> int:
+    """Queue a refresh of every SP metadata URL, one task per application; return how many."""
+    ids = sp_metadata_urls.sp_metadata_url_ids()
+    with transaction.atomic():
+        for application_id in ids:
+            enqueue_on_commit(sp_metadata_refresh, application_id)
+    return len(ids)

@@ -59,3 +59,18 @@ SSO_APPS_DELETION_BATCH_DELAY_SECONDS = env.float(
 )
 # The sweeper re-queues a pending or running job that has made no progress this long.
 SSO_APPS_DELETION_STALE_AFTER_MINUTES = env.int("SSO_APPS_DELETION_STALE_AFTER_MINUTES", default=5)
+
+# --- SP metadata URL (fetched on the SSO tab and re-fetched daily by beat).
+# The document is streamed and refused past this size.
+SSO_APPS_METADATA_MAX_BYTES = env.int("SSO_APPS_METADATA_MAX_BYTES", default=1024 * 1024)
+# Seconds allowed to connect and for each read, and for the whole transfer.
+SSO_APPS_METADATA_TIMEOUT_SECONDS = env.float("SSO_APPS_METADATA_TIMEOUT_SECONDS", default=10.0)
+SSO_APPS_METADATA_TOTAL_SECONDS = env.float("SSO_APPS_METADATA_TOTAL_SECONDS", default=30.0)
+# PEM file of the CAs trusted for metadata URLs instead of the system's; empty: the system's.
+# Tests point it at a CA of their own; production normally leaves it empty.
+SSO_APPS_METADATA_CA_FILE = env.str("SSO_APPS_METADATA_CA_FILE", default="")
+# Fetch SP metadata from loopback/private/link-local addresses too (local testing only):
+# otherwise an admin's URL could probe the IdP's own network (e.g. cloud metadata).
+SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "SSO_APPS_METADATA_ALLOW_PRIVATE_ADDRESSES", default=False
+)

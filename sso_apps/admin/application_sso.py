@@ -8,14 +8,14 @@ from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from sso_apps.admin.application_views import ApplicationPageView, admin_url
 from sso_apps.admin.display import certificate_badge, certificate_label
 from sso_apps.forms.certificates import KeyPairUploadForm
 from sso_apps.forms.errors import form_add_service_error
-from sso_apps.forms.metadata import SpMetadataImportForm
+from sso_apps.forms.metadata import SpMetadataImportForm, SpMetadataUrlForm
 from sso_apps.forms.saml import (
     SamlConfigForm,
     acs_initial,
@@ -30,6 +30,7 @@ from sso_apps.selectors.placeholders import placeholders_of
 from sso_apps.selectors.sso_tab import sso_tab_context
 from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.services.saml_configs import SamlConfigSaved
+from sso_apps.services.sp_metadata_urls import MetadataRefreshed, sp_metadata_refresh
 
 
 class SsoTabView(ApplicationPageView):
@@ -105,7 +106,14 @@ class SsoTabView(ApplicationPageView):
             )
 
     def render_tab(
-        self, *, form=None, acs=None, attributes=None, import_form=None, upload_form=None
+        self,
+        *,
+        form=None,
+        acs=None,
+        attributes=None,
+        import_form=None,
+        upload_form=None,
+        metadata_url_form=None,
     ):
         if form is None:
             form, acs, attributes = self.config_forms()
@@ -120,8 +128,12 @@ class SsoTabView(ApplicationPageView):
             acs_formset=acs,
             attribute_formset=attributes,
             import_form=import_form or SpMetadataImportForm(),
+            metadata_url_form=metadata_url_form
+            or SpMetadataUrlForm(
+                initial={"url": context["metadata_url"].url if context["metadata_url"] else ""}
+            ),
             upload_form=upload_form or KeyPairUploadForm(),
-            open_import=import_form is not None,
+            open_import=import_form is not None or metadata_url_form is not None,
             open_upload=upload_form is not None,
             can_change=self.has_permission("change"),
             **context,
@@ -181,6 +193,70 @@ class MetadataImportView(SsoTabView):
                 )
                 return redirect(self.sso_url())
         return self.render_tab(import_form=form)
+
+
+class MetadataUrlView(SsoTabView):
+    """Save the SP metadata URL: fetch it and import it at once; a refused fetch saves nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = SpMetadataUrlForm(request.POST)
+        if form.is_valid():
+            try:
+                form.save(application=self.object, request=request)
+            except ValidationError as error:
+                form_add_service_error(form, error)
+            else:
+                if form.cleaned_data["url"].strip():
+                    messages.success(
+                        request,
+                        _("SP metadata fetched from %(url)s and imported.")
+                        % {"url": form.cleaned_data["url"].strip()},
+                    )
+                else:
+                    messages.success(request, _("The SP metadata URL was removed."))
+                return redirect(self.sso_url("import"))
+        return self.render_tab(metadata_url_form=form)
+
+
+class MetadataRefreshView(SsoTabView):
+    """ "Refresh metadata now": fetch the SP metadata URL again and apply what changed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        result = sp_metadata_refresh(application_id=self.object.pk, request=request)
+        if result is None:
+            messages.error(request, _("This application has no SP metadata URL to refresh."))
+        elif not result.ok:
+            messages.error(
+                request,
+                _("The SP metadata could not be refreshed; the last good values stay: %(reason)s")
+                % {"reason": result.error},
+            )
+        else:
+            messages.success(request, _refresh_message(result))
+        return redirect(self.sso_url("import"))
+
+
+# The audit diff's keys, as the SSO tab labels them.
+_CHANGE_LABELS = {
+    "sp_entity_id": gettext_lazy("SP Entity ID"),
+    "sp_certificate_sha256": gettext_lazy("SP certificate"),
+    "acs_urls": gettext_lazy("ACS URLs"),
+    "sp_logout_url": gettext_lazy("SP Logout URL"),
+    "sp_logout_binding": gettext_lazy("SP Logout binding"),
+    "nameid_format": gettext_lazy("NameID format"),
+    "require_signed_requests": gettext_lazy("Require signed AuthnRequests"),
+}
+
+
+def _refresh_message(result: MetadataRefreshed) -> str:
+    if not result.changes:
+        return _("SP metadata refreshed: nothing changed.")
+    labels = [str(_CHANGE_LABELS.get(key, key)) for key in result.changes]
+    return _("SP metadata refreshed; changed: %(fields)s.") % {"fields": ", ".join(labels)}
 
 
 class CertificateDownloadView(SsoTabView):

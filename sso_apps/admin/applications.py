@@ -196,6 +196,16 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
                 name=f"{name}_import_metadata",
             ),
             path(
+                "<int:pk>/sso/metadata-url/",
+                page(sso.MetadataUrlView),
+                name=f"{name}_metadata_url",
+            ),
+            path(
+                "<int:pk>/sso/metadata-url/refresh/",
+                page(sso.MetadataRefreshView),
+                name=f"{name}_metadata_refresh",
+            ),
+            path(
                 "<int:pk>/sso/certificate/",
                 page(sso.CertificateDownloadView),
                 name=f"{name}_certificate",

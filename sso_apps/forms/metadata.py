@@ -1,4 +1,4 @@
-"""Import SP metadata on the SSO tab: parse it fully first, then save through the service."""
+"""Import SP metadata on the SSO tab (pasted, uploaded or from its URL) through the service."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,12 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from sso_apps.models import Application
 from sso_apps.saml.errors import SpMetadataError
 from sso_apps.saml.sp_metadata import MAX_METADATA_BYTES, SpMetadata, parse_sp_metadata
-from sso_apps.services.saml_configs import (
-    AcsUrlInput,
-    SamlConfigInput,
-    SamlConfigSaved,
-    saml_config_update,
-)
+from sso_apps.services.saml_configs import SamlConfigSaved, saml_config_metadata_apply
+from sso_apps.services.sp_metadata_urls import MetadataRefreshed, sp_metadata_url_set
 
 
 class SpMetadataImportForm(forms.Form):
@@ -57,22 +53,29 @@ class SpMetadataImportForm(forms.Form):
 
     def save(self, *, application: Application, request) -> SamlConfigSaved:
         """Copy what the metadata says into the SAML config, through the service."""
-        metadata = self.metadata
-        # One SP certificate serves both checks; the signing one matters for requests.
-        certificate = metadata.signing_certificate_pem or metadata.encryption_certificate_pem
-        signed_requests = bool(certificate) and metadata.authn_requests_signed
-        changes = SamlConfigInput(
-            sp_entity_id=metadata.entity_id,
-            sp_logout_url=metadata.slo_url or None,
-            sp_logout_binding=metadata.slo_binding if metadata.slo_url else None,
-            sp_certificate=certificate or None,
-            require_signed_requests=True if signed_requests else None,
-            nameid_format=metadata.nameid_format or None,
+        return saml_config_metadata_apply(
+            application=application, metadata=self.metadata, request=request
         )
-        acs_urls = [
-            AcsUrlInput(url=url, is_default=index == 0)
-            for index, url in enumerate(metadata.acs_urls)
-        ]
-        return saml_config_update(
-            application=application, changes=changes, acs_urls=acs_urls, request=request
+
+
+class SpMetadataUrlForm(forms.Form):
+    """The URL where the SP publishes its metadata; fetched and imported when saved."""
+
+    url = forms.CharField(
+        label=_("SP metadata URL"),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "Fetched now and again every day; a changed SP certificate or ACS URL is applied. "
+            "Leave empty to stop fetching (the imported settings stay)."
+        ),
+        widget=forms.TextInput(
+            attrs={"class": "vLargeTextField", "spellcheck": "false", "inputmode": "url"}
+        ),
+    )
+
+    def save(self, *, application: Application, request) -> MetadataRefreshed:
+        """Fetch and apply the metadata at the URL (or remove the URL), through the service."""
+        return sp_metadata_url_set(
+            application=application, url=self.cleaned_data["url"], request=request
         )

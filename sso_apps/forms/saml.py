@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models import SamlAttribute, SamlConfig
-from sso_apps.models.applications import SignatureAlgorithm
+from sso_apps.models.applications import MAX_ACS_INDEX, SignatureAlgorithm
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
 from sso_apps.saml.sp_urls import sp_url_problem
@@ -250,6 +250,14 @@ class AcsUrlForm(forms.Form):
         validators=[validate_acs_row_url],
         widget=forms.TextInput(attrs={"class": "vLargeTextField", "spellcheck": "false"}),
     )
+    index = forms.IntegerField(
+        label=_("Index"),
+        required=False,
+        min_value=0,
+        max_value=MAX_ACS_INDEX,
+        help_text=_("The SP's AssertionConsumerServiceIndex; left empty, the next free number."),
+        widget=forms.NumberInput(attrs={"class": "sso-index"}),
+    )
 
 
 class BaseAcsUrlFormSet(forms.BaseFormSet):
@@ -271,26 +279,34 @@ class BaseAcsUrlFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        urls = [url for _index, url in self._rows()]
+        rows = list(self._rows())
+        urls = [url for _position, url, _index in rows]
         duplicates = sorted({url for url in urls if urls.count(url) > 1})
         if duplicates:
             raise ValidationError(
                 _("Each ACS URL may appear only once: %(urls)s") % {"urls": ", ".join(duplicates)}
             )
+        indexes = [index for _position, _url, index in rows if index is not None]
+        taken = sorted({index for index in indexes if indexes.count(index) > 1})
+        if taken:
+            raise ValidationError(
+                _("Each ACS index may be used only once: %(indexes)s")
+                % {"indexes": ", ".join(map(str, taken))}
+            )
 
     def _rows(self):
-        for index, form in enumerate(self.forms):
+        for position, form in enumerate(self.forms):
             if self.can_delete and self._should_delete_form(form):
                 continue
             url = (form.cleaned_data.get("url") or "").strip()
             if url:
-                yield index, url
+                yield position, url, form.cleaned_data.get("index")
 
     def inputs(self) -> list[AcsUrlInput]:
         """Return the rows as service input, the chosen row (or else the first) as default."""
         return [
-            AcsUrlInput(url=url, is_default=index == self.default_index)
-            for index, url in self._rows()
+            AcsUrlInput(url=url, is_default=position == self.default_index, index=index)
+            for position, url, index in self._rows()
         ]
 
 
@@ -354,7 +370,10 @@ def attribute_formset(*, editable: bool):
 
 def acs_initial(config: SamlConfig) -> list[dict]:
     # Default first: the radio of row 0 starts checked.
-    return [{"url": acs.url} for acs in config.acs_urls.order_by("-is_default", "pk")]
+    return [
+        {"url": acs.url, "index": acs.index}
+        for acs in config.acs_urls.order_by("-is_default", "index", "pk")
+    ]
 
 
 def attribute_initial(config: SamlConfig) -> list[dict]:

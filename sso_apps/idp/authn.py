@@ -117,7 +117,7 @@ def authn_request_receive(
     context = options.requested_context
     return PendingLogin(
         request_id=received.message.id,
-        acs_url=received.message.acs_url or runtime.default_acs_url,
+        acs_url=runtime.acs_url_for(url=received.message.acs_url, index=received.message.acs_index),
         relay_state=received.relay_state,
         binding=received.binding,
         issuer=received.message.issuer,

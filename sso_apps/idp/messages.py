@@ -77,6 +77,7 @@ def message_receive(
             endpoint_urls=frozenset({endpoint}),
             require_destination=_is_signed(root, redirect),
             acs_urls=runtime.acs_urls,
+            acs_indexes=frozenset(runtime.acs_by_index),
             clock_skew=datetime.timedelta(seconds=app_settings.clock_skew_seconds),
         ),
         now=_now(),

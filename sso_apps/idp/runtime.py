@@ -7,7 +7,7 @@ in any process bumps the version, so every process rebuilds on its very next req
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.http import Http404
 from saml2.server import Server
@@ -15,6 +15,7 @@ from saml2.server import Server
 from sso_apps.models import Application, IdpKeyPair, SamlAttribute
 from sso_apps.saml.errors import SamlConfigurationError
 from sso_apps.saml.idp_server import IdpSettings, build_idp_server
+from sso_apps.saml.requests import SamlRequestError
 from sso_apps.selectors.service_providers import sp_descriptor_for
 
 _CACHE_SIZE = 512
@@ -41,6 +42,8 @@ class AppRuntime:
     settings: IdpSettings
     acs_urls: tuple[str, ...]
     attributes: tuple[Attribute, ...]
+    # Each ACS URL by its AssertionConsumerServiceIndex.
+    acs_by_index: dict[int, str] = field(default_factory=dict)
 
     @property
     def default_acs_url(self) -> str:
@@ -48,6 +51,24 @@ class AppRuntime:
         if not self.acs_urls:
             raise SamlConfigurationError(NO_ACS_URL_REASON)
         return self.acs_urls[0]
+
+    def acs_url_for(self, *, url: str | None, index: int | None) -> str:
+        """Return where an AuthnRequest's Response goes: its URL, its index, else the default.
+
+        The request's URL or index was already checked against the registered ones
+        (check_message); an unknown index is refused here too, never replaced by the default.
+        """
+        if url:
+            return url
+        if index is not None:
+            try:
+                return self.acs_by_index[index]
+            except KeyError:
+                raise SamlRequestError(
+                    f"The requested AssertionConsumerServiceIndex {index} is not registered "
+                    "for this application."
+                ) from None
+        return self.default_acs_url
 
 
 class RuntimeCache:
@@ -102,7 +123,8 @@ def _build(application: Application) -> AppRuntime:
     key_pair = application.key_pairs.filter(status=IdpKeyPair.Status.ACTIVE).first()
     if key_pair is None:
         raise Http404("This application has no active IdP certificate.")
-    acs_urls = tuple(acs.url for acs in config.acs_urls.order_by("-is_default", "pk"))
+    acs_rows = list(config.acs_urls.order_by("-is_default", "index", "pk"))
+    acs_urls = tuple(acs.url for acs in acs_rows)
     settings = IdpSettings(
         entity_id=config.idp_entity_id,
         sso_url=application.idp_sso_url,
@@ -123,4 +145,5 @@ def _build(application: Application) -> AppRuntime:
         settings=settings,
         acs_urls=acs_urls,
         attributes=attributes,
+        acs_by_index={acs.index: acs.url for acs in acs_rows},
     )

@@ -8,6 +8,7 @@ from sso_apps.models.logout_chains import LogoutChain, LogoutChainStep
 from sso_apps.models.notifications import Notification
 from sso_apps.models.replay import SeenSamlRequest
 from sso_apps.models.sessions import IssuedLogoutRequest, SpSession
+from sso_apps.models.sp_metadata import SpMetadataUrl
 
 __all__ = [
     "AcsUrl",
@@ -25,5 +26,6 @@ __all__ = [
     "SamlAttribute",
     "SamlConfig",
     "SeenSamlRequest",
+    "SpMetadataUrl",
     "SpSession",
 ]

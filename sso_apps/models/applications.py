@@ -316,17 +316,35 @@ class SamlConfig(models.Model):
             raise ValidationError(errors)
 
 
+# AssertionConsumerServiceIndex is an xs:unsignedShort (SAML core 3.4.1).
+MAX_ACS_INDEX = 65535
+
+
 class AcsUrl(models.Model):
-    """One Assertion Consumer Service URL of an application's SP."""
+    """One Assertion Consumer Service endpoint of an application's SP."""
 
     config = models.ForeignKey(SamlConfig, on_delete=models.CASCADE, related_name="acs_urls")
     url = models.CharField(_("ACS URL"), max_length=1000)
     is_default = models.BooleanField(_("default"), default=False)
+    # The SP's own number for the endpoint (metadata "index"); an AuthnRequest may name it
+    # with AssertionConsumerServiceIndex instead of giving the URL.
+    index = models.PositiveIntegerField(
+        _("index"),
+        help_text=_("The SP's AssertionConsumerServiceIndex for this URL (0 to 65535)."),
+    )
+    # Only HTTP-POST is imported or offered: it is the one binding Tessera delivers
+    # Responses with, so an endpoint of another binding could never be answered.
+    binding = models.CharField(
+        _("binding"),
+        max_length=20,
+        choices=[(Binding.POST.value, Binding.POST.label)],
+        default=Binding.POST,
+    )
 
     class Meta:
         verbose_name = _("ACS URL")
         verbose_name_plural = _("ACS URLs")
-        ordering = ["-is_default", "pk"]
+        ordering = ["-is_default", "index", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=_sp_url_in_db("url", optional=False), name="sso_apps_acs_url_http"
@@ -337,10 +355,21 @@ class AcsUrl(models.Model):
                 condition=models.Q(is_default=True),
                 name="sso_apps_acs_one_default",
             ),
+            models.UniqueConstraint(fields=["config", "index"], name="sso_apps_acs_index_unique"),
+            models.CheckConstraint(
+                condition=models.Q(index__lte=MAX_ACS_INDEX), name="sso_apps_acs_index_range"
+            ),
         ]
 
     def __str__(self):
         return self.url
+
+    def save(self, *args, **kwargs):
+        # A row made without an index (a script, the shell) takes the next free one;
+        # the unique constraint still refuses a clash from a concurrent writer.
+        if self.index is None:
+            self.index = next_acs_index(AcsUrl.objects.filter(config_id=self.config_id))
+        super().save(*args, **kwargs)
 
     def clean(self):
         # The config decides whether http:// is allowed; without one only https:// is.
@@ -348,6 +377,16 @@ class AcsUrl(models.Model):
         problem = self.url and sp_url_problem(self.url, allow_http=allow_http)
         if problem:
             raise ValidationError({"url": problem})
+        if self.index is not None and not 0 <= self.index <= MAX_ACS_INDEX:
+            raise ValidationError(
+                {"index": _("The index must be between 0 and %(max)d.") % {"max": MAX_ACS_INDEX}}
+            )
+
+
+def next_acs_index(rows) -> int:
+    """Return one more than the highest index among the ACS rows (0 when there are none)."""
+    highest = rows.aggregate(highest=models.Max("index"))["highest"]
+    return 0 if highest is None else highest + 1
 
 
 class SamlAttribute(models.Model):

@@ -46,6 +46,7 @@ class IncomingMessage:
     issue_instant: datetime.datetime
     destination: str | None
     acs_url: str | None = None
+    acs_index: int | None = None
     protocol_binding: str | None = None
     authn_options: AuthnRequestOptions | None = None
     name_id: str | None = None
@@ -79,6 +80,7 @@ def read_message(xml: bytes, *, expected_kinds: set[str]) -> tuple[etree._Elemen
         issue_instant=_instant(root.get("IssueInstant")),
         destination=root.get("Destination"),
         acs_url=root.get("AssertionConsumerServiceURL"),
+        acs_index=_acs_index(root) if kind == "AuthnRequest" else None,
         protocol_binding=root.get("ProtocolBinding"),
         authn_options=_authn_options(root) if kind == "AuthnRequest" else None,
         name_id=text_of(_one_child(root, f"{{{ASSERTION_NS}}}NameID")) or None,
@@ -148,6 +150,29 @@ def _requested_context(root: etree._Element) -> RequestedAuthnContext | None:
         decl_refs=tuple(dict.fromkeys(decl_refs)),
     )
 
+# AssertionConsumerServiceIndex is an xs:unsignedShort (SAML core 3.4.1).
+_MAX_ACS_INDEX = 65535
+
+
+def _acs_index(root: etree._Element) -> int | None:
+    value = root.get("AssertionConsumerServiceIndex")
+    if value is None:
+        return None
+    # SAML core 3.4.1: the index and AssertionConsumerServiceURL are mutually exclusive;
+    # with both, which one the SP meant (and signed for) is ambiguous.
+    if root.get("AssertionConsumerServiceURL") is not None:
+        raise SamlRequestError(
+            "The request names both an AssertionConsumerServiceURL and an "
+            "AssertionConsumerServiceIndex; SAML allows only one."
+        )
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > _MAX_ACS_INDEX:
+        raise SamlRequestError(
+            f"The AssertionConsumerServiceIndex {value[:20]!r} is not a number from 0 to "
+            f"{_MAX_ACS_INDEX}."
+        )
+    return int(text)
+
 
 def text_of(element: etree._Element | None) -> str:
     """Return an element's stripped text, refusing any content but a single text node."""
@@ -202,6 +227,7 @@ class MessagePolicy:
     sp_entity_id: str
     endpoint_urls: frozenset[str]
     acs_urls: tuple[str, ...] = ()
+    acs_indexes: frozenset[int] = frozenset()
     clock_skew: datetime.timedelta = datetime.timedelta(minutes=3)
     # SAML bindings 3.4.5.2/3.5.5.2: a signed message MUST name its Destination, which is
     # what stops a signed message for one endpoint or IdP from being replayed at another.
@@ -233,6 +259,12 @@ def check_message(
     if requested_acs is not None and requested_acs not in policy.acs_urls:
         raise SamlRequestError(
             f"The requested ACS URL {requested_acs!r} is not registered for this application."
+        )
+    requested_index = message.acs_index if message.kind == "AuthnRequest" else None
+    if requested_index is not None and requested_index not in policy.acs_indexes:
+        raise SamlRequestError(
+            f"The requested AssertionConsumerServiceIndex {requested_index} is not registered "
+            "for this application."
         )
 
 

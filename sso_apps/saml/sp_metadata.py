@@ -3,7 +3,7 @@
 import base64
 import binascii
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from lxml import etree
 
@@ -14,6 +14,7 @@ from sso_apps.saml.constants import (
     METADATA_NS,
     NAMEID_FORMAT_NAMES,
     PROTOCOL_NS,
+    BindingName,
 )
 from sso_apps.saml.errors import KeyPairError, SamlXmlError, SpMetadataError
 from sso_apps.saml.keys import load_certificate
@@ -21,14 +22,29 @@ from sso_apps.saml.parsing import parse_xml
 from sso_apps.saml.sp_urls import sp_url_problem
 
 __all__ = [
+    "MAX_ACS_INDEX",
     "MAX_METADATA_BYTES",
+    "AcsEndpoint",
     "SpMetadata",
     "parse_sp_metadata",
 ]
 
 MAX_METADATA_BYTES = 1024 * 1024
+# IndexedEndpointType's index is an xs:unsignedShort (metadata 2.2.3).
+MAX_ACS_INDEX = 65535
 
 _TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+@dataclass(frozen=True)
+class AcsEndpoint:
+    """One HTTP-POST AssertionConsumerService of the SP, as its metadata numbers it."""
+
+    url: str
+    index: int
+    is_default: bool = False
+    binding: str = BindingName.POST
 
 
 @dataclass(frozen=True)
@@ -36,7 +52,8 @@ class SpMetadata:
     """The parts of SP metadata that configure a Tessera service provider."""
 
     entity_id: str
-    acs_urls: list[str] = field(default_factory=list)
+    # The default first, then by index.
+    acs_endpoints: list[AcsEndpoint] = field(default_factory=list)
     slo_url: str | None = None
     slo_binding: str | None = None
     signing_certificate_pem: str | None = None
@@ -45,15 +62,26 @@ class SpMetadata:
     authn_requests_signed: bool = False
     want_assertions_signed: bool = False
 
+    @property
+    def acs_urls(self) -> list[str]:
+        """Return the ACS URLs, the default first."""
+        return [endpoint.url for endpoint in self.acs_endpoints]
 
-def parse_sp_metadata(xml: bytes | str, *, allow_http: bool = False) -> SpMetadata:
+    def to_dict(self) -> dict:
+        """Return the values as JSON-ready data (what an SP metadata URL last applied)."""
+        return asdict(self)
+
+
+def parse_sp_metadata(
+    xml: bytes | str, *, allow_http: bool = False, max_bytes: int = MAX_METADATA_BYTES
+) -> SpMetadata:
     """Parse SP metadata (an EntityDescriptor, or an EntitiesDescriptor holding one SP).
 
     Every endpoint Location must meet the SP URL rule (http:// only with `allow_http`);
     one that does not refuses the whole document, as it may be an attack.
     """
     try:
-        root = parse_xml(xml, max_bytes=MAX_METADATA_BYTES)
+        root = parse_xml(xml, max_bytes=max_bytes)
     except SamlXmlError as exc:
         raise SpMetadataError(f"The metadata is not usable XML: {exc.reason}") from exc
     entity = _single_sp_entity(root)
@@ -63,7 +91,7 @@ def parse_sp_metadata(xml: bytes | str, *, allow_http: bool = False) -> SpMetada
     sp = _saml2_sp_descriptor(entity)
     return SpMetadata(
         entity_id=entity_id,
-        acs_urls=_acs_urls(sp, allow_http=allow_http),
+        acs_endpoints=_acs_endpoints(sp, allow_http=allow_http),
         **_single_logout(sp, allow_http=allow_http),
         signing_certificate_pem=_certificate_for(sp, use="signing"),
         encryption_certificate_pem=_certificate_for(sp, use="encryption"),
@@ -108,29 +136,67 @@ def _saml2_sp_descriptor(entity: etree._Element) -> etree._Element:
     raise SpMetadataError("The service provider does not declare support for SAML 2.0.")
 
 
-def _acs_urls(sp: etree._Element, *, allow_http: bool) -> list[str]:
-    ranked: list[tuple[bool, int, int, str]] = []
-    for position, service in enumerate(sp.findall(f"{{{METADATA_NS}}}AssertionConsumerService")):
+def _acs_endpoints(sp: etree._Element, *, allow_http: bool) -> list[AcsEndpoint]:
+    found: list[tuple[int | None, str, str]] = []  # (index, isDefault text, URL)
+    for service in sp.findall(f"{{{METADATA_NS}}}AssertionConsumerService"):
         location = (service.get("Location") or "").strip()
+        # Only HTTP-POST: it is the one binding Tessera sends Responses with.
         if service.get("Binding") != HTTP_POST or not location:
             continue
         _location_check("AssertionConsumerService", location, allow_http=allow_http)
-        is_default = (service.get("isDefault") or "").strip() in _TRUE
-        try:
-            index = int(service.get("index", ""))
-        except ValueError:
-            # index is required by the schema; tolerate its absence by keeping document order.
-            index = 1_000_000 + position
-        ranked.append((not is_default, index, position, location))
-    if not ranked:
+        if any(url == location for _, _, url in found):
+            continue  # the same URL twice: the first (document order) keeps its index
+        found.append(
+            (_acs_index(service.get("index")), (service.get("isDefault") or "").strip(), location)
+        )
+    if not found:
         raise SpMetadataError(
             "The service provider has no AssertionConsumerService with the HTTP-POST binding."
         )
-    urls: list[str] = []
-    for *_, location in sorted(ranked):
-        if location not in urls:
-            urls.append(location)
-    return urls
+    indexes = [index for index, _, _ in found if index is not None]
+    duplicates = sorted({index for index in indexes if indexes.count(index) > 1})
+    if duplicates:
+        raise SpMetadataError(
+            "Two AssertionConsumerService endpoints share the index "
+            f"{', '.join(map(str, duplicates))}; each index must name one endpoint."
+        )
+    # index is required by the schema; one left out gets the next number after the others.
+    following = max(indexes, default=-1) + 1
+    numbered = []
+    for index, default_text, url in found:
+        if index is None:
+            index, following = following, following + 1
+        numbered.append((index, default_text, url))
+    default_url = _default_acs(numbered)
+    endpoints = [
+        AcsEndpoint(url=url, index=index, is_default=url == default_url)
+        for index, _, url in numbered
+    ]
+    return sorted(endpoints, key=lambda endpoint: (not endpoint.is_default, endpoint.index))
+
+
+def _acs_index(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_ACS_INDEX:
+        raise SpMetadataError(
+            f"The AssertionConsumerService index {value[:20]!r} is not a number from 0 to "
+            f"{MAX_ACS_INDEX}."
+        )
+    return int(text)
+
+
+def _default_acs(numbered: list[tuple[int, str, str]]) -> str:
+    # Metadata 2.2.3: the endpoint marked isDefault="true", else the first not marked
+    # "false", else the first.
+    for _, default_text, url in numbered:
+        if default_text in _TRUE:
+            return url
+    for _, default_text, url in numbered:
+        if default_text not in _FALSE:
+            return url
+    return numbered[0][2]
 
 
 def _single_logout(sp: etree._Element, *, allow_http: bool) -> dict[str, str | None]:

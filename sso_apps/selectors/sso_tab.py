@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from sso_apps.models import Application, IdpKeyPair
+from sso_apps.models import Application, IdpKeyPair, SpMetadataUrl
 from sso_apps.models.applications import SignatureAlgorithm
 from sso_apps.selectors.activation import activation_problems
 from sso_apps.selectors.placeholders import placeholders_remaining
@@ -38,4 +38,5 @@ def sso_tab_context(*, application_id: int) -> dict:
         "sha1_in_use": config.signature_algorithm == SignatureAlgorithm.RSA_SHA1,
         "sha1_requests_accepted": config.accept_sha1_requests,
         "http_sp_urls_allowed": config.allow_http_sp_urls,
+        "metadata_url": SpMetadataUrl.objects.filter(config=config).first(),
     }

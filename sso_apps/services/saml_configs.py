@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import AcsUrl, Application, ConnectorTemplate, SamlAttribute, SamlConfig
+from sso_apps.models.applications import MAX_ACS_INDEX
+from sso_apps.saml.sp_metadata import SpMetadata
 from sso_apps.selectors.activation import activation_problems
 from sso_apps.selectors.placeholders import (
     DOMAIN_PLACEHOLDER,
@@ -40,7 +42,7 @@ def saml_config_from_template(
     # Connector defaults come from files, but a URL reaches the database only through the
     # one SP URL rule, whatever its source.
     rows = [
-        AcsUrl(config=config, url=url, is_default=index == 0)
+        AcsUrl(config=config, url=url, is_default=index == 0, index=index)
         for index, url in enumerate(defaults.get("acs_urls") or [])
     ]
     _acs_rows_check(rows)
@@ -84,6 +86,8 @@ def _template_value(defaults: dict[str, Any], key: str) -> Any:
 class AcsUrlInput:
     url: str
     is_default: bool = False
+    # The SP's AssertionConsumerServiceIndex; None takes the next free number.
+    index: int | None = None
 
 
 @dataclass
@@ -177,6 +181,34 @@ def saml_config_update(
     return saved
 
 
+def saml_config_metadata_apply(
+    *, application: Application, metadata: SpMetadata, request=None
+) -> SamlConfigSaved:
+    """Copy what SP metadata says into the SAML config: the one import path.
+
+    Pasted, uploaded and fetched metadata all come through here, so a document means the
+    same settings whichever way it arrived.
+    """
+    # One SP certificate serves both checks; the signing one matters for requests.
+    certificate = metadata.signing_certificate_pem or metadata.encryption_certificate_pem
+    signed_requests = bool(certificate) and metadata.authn_requests_signed
+    changes = SamlConfigInput(
+        sp_entity_id=metadata.entity_id,
+        sp_logout_url=metadata.slo_url or None,
+        sp_logout_binding=metadata.slo_binding if metadata.slo_url else None,
+        sp_certificate=certificate or None,
+        require_signed_requests=True if signed_requests else None,
+        nameid_format=metadata.nameid_format or None,
+    )
+    acs_urls = [
+        AcsUrlInput(url=endpoint.url, is_default=endpoint.is_default, index=endpoint.index)
+        for endpoint in metadata.acs_endpoints
+    ]
+    return saml_config_update(
+        application=application, changes=changes, acs_urls=acs_urls, request=request
+    )
+
+
 def _replacements(config: SamlConfig, placeholder_values: dict[str, str] | None) -> dict:
     replacements = {name: value.strip() for name, value in (placeholder_values or {}).items()}
     if config.domain:
@@ -242,16 +274,45 @@ def _acs_urls_replace(config, acs_urls: list[AcsUrlInput] | None, replacements) 
     for item in acs_urls:
         url = placeholders_fill(item.url.strip(), replacements)
         if url:
-            cleaned.append(AcsUrlInput(url=url, is_default=item.is_default))
+            cleaned.append(AcsUrlInput(url=url, is_default=item.is_default, index=item.index))
     _acs_unique_check([item.url for item in cleaned])
     if cleaned and not any(item.is_default for item in cleaned):
         cleaned[0].is_default = True
     if sum(item.is_default for item in cleaned) > 1:
         raise ValidationError({"acs_urls": _("Mark exactly one ACS URL as the default.")})
-    rows = [AcsUrl(config=config, url=item.url, is_default=item.is_default) for item in cleaned]
+    _acs_indexes_assign(cleaned)
+    rows = [
+        AcsUrl(config=config, url=item.url, is_default=item.is_default, index=item.index)
+        for item in cleaned
+    ]
     _acs_rows_check(rows)
     config.acs_urls.all().delete()
     AcsUrl.objects.bulk_create(rows)
+
+
+def _acs_indexes_assign(items: list[AcsUrlInput]) -> None:
+    # An AuthnRequest's AssertionConsumerServiceIndex must name exactly one URL.
+    given = [item.index for item in items if item.index is not None]
+    out_of_range = sorted({index for index in given if not 0 <= index <= MAX_ACS_INDEX})
+    if out_of_range:
+        raise ValidationError(
+            {
+                "acs_urls": _("An ACS index must be a number from 0 to %(max)d, not %(indexes)s.")
+                % {"max": MAX_ACS_INDEX, "indexes": ", ".join(map(str, out_of_range))}
+            }
+        )
+    duplicates = sorted({index for index in given if given.count(index) > 1})
+    if duplicates:
+        raise ValidationError(
+            {
+                "acs_urls": _("Each ACS index may be used only once: %(indexes)s")
+                % {"indexes": ", ".join(map(str, duplicates))}
+            }
+        )
+    following = max(given, default=-1) + 1
+    for item in items:
+        if item.index is None:
+            item.index, following = following, following + 1
 
 
 def _acs_unique_check(urls: list[str]) -> None:

@@ -204,6 +204,7 @@ def pysaml2_client(
     want_assertions_signed=True,
     key_file: str | None = None,
     cert_file: str | None = None,
+    acs_urls: tuple[str, ...] = (PYSAML2_ACS_URL,),
 ):
     """Return pysaml2's Saml2Client configured from our IdP metadata.
 
@@ -237,7 +238,9 @@ def pysaml2_client(
             "service": {
                 "sp": {
                     "endpoints": {
-                        "assertion_consumer_service": [(PYSAML2_ACS_URL, BINDING_HTTP_POST)],
+                        "assertion_consumer_service": [
+                            (url, BINDING_HTTP_POST) for url in acs_urls
+                        ],
                         "single_logout_service": [(PYSAML2_SLO_URL, BINDING_HTTP_REDIRECT)],
                     },
                     "want_response_signed": want_response_signed,

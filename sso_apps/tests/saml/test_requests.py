@@ -160,3 +160,54 @@ def test_relay_state_is_capped_in_utf8_bytes():
     relay_state_check("é" * 512, max_bytes=1024)
     with pytest.raises(SamlBindingError, match="exceeds the allowed 1024 bytes"):
         relay_state_check("é" * 512 + "a", max_bytes=1024)
+
+
+def _authn_request(attributes: str = "") -> bytes:
+    return (
+        f'<samlp:AuthnRequest xmlns:samlp="{SAMLP}" xmlns:saml="{SAML}" ID="_ar1" Version="2.0"'
+        f' IssueInstant="2026-01-01T00:00:00Z" Destination="{SSO_URL}" {attributes}>'
+        f"<saml:Issuer>{ISSUER}</saml:Issuer></samlp:AuthnRequest>"
+    ).encode()
+
+
+def _authn_policy(**options) -> MessagePolicy:
+    return MessagePolicy(
+        sp_entity_id=ISSUER,
+        endpoint_urls=frozenset({SSO_URL}),
+        acs_urls=("https://sp.example.test/acs",),
+        **options,
+    )
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("7", 7), (" 65535 ", 65535)])
+def test_assertion_consumer_service_index_is_read(value, expected):
+    _root, message = read_message(
+        _authn_request(f'AssertionConsumerServiceIndex="{value}"'), expected_kinds={"AuthnRequest"}
+    )
+    assert message.acs_index == expected and message.acs_url is None
+
+
+@pytest.mark.parametrize("value", ["-1", "65536", "1.0", "", "x", "٣"])
+def test_an_index_that_is_not_an_unsigned_short_is_refused(value):
+    with pytest.raises(SamlRequestError, match="is not a number from 0 to 65535"):
+        read_message(
+            _authn_request(f'AssertionConsumerServiceIndex="{value}"'),
+            expected_kinds={"AuthnRequest"},
+        )
+
+
+def test_index_and_url_together_are_refused():
+    xml = _authn_request(
+        'AssertionConsumerServiceIndex="1" AssertionConsumerServiceURL="https://sp.example.test/acs"'
+    )
+    with pytest.raises(SamlRequestError, match="SAML allows only one"):
+        read_message(xml, expected_kinds={"AuthnRequest"})
+
+
+def test_an_unregistered_index_is_refused_and_a_registered_one_passes():
+    _root, message = read_message(
+        _authn_request('AssertionConsumerServiceIndex="4"'), expected_kinds={"AuthnRequest"}
+    )
+    check_message(message, policy=_authn_policy(acs_indexes=frozenset({4})), now=NOW)
+    with pytest.raises(SamlRequestError, match="AssertionConsumerServiceIndex 4 is not registered"):
+        check_message(message, policy=_authn_policy(acs_indexes=frozenset({0, 1})), now=NOW)

@@ -182,3 +182,60 @@ def test_certificate_with_bad_base64_is_refused(sp_metadata_factory, key_pair_fa
 
     with pytest.raises(SpMetadataError, match="encryption certificate is not valid base64"):
         parse_sp_metadata(xml)
+
+
+def test_each_acs_keeps_its_index_binding_and_the_spec_default(sp_metadata_factory):
+    xml = sp_metadata_factory(
+        acs=[
+            ("https://sp.example.test/acs/a", BINDING_HTTP_POST, 5, False),
+            ("https://sp.example.test/acs/b", BINDING_HTTP_POST, 2, False),
+        ]
+    )
+
+    endpoints = parse_sp_metadata(xml).acs_endpoints
+
+    # No isDefault="true": the first endpoint in document order is the default (md 2.2.3).
+    assert [(e.url, e.index, e.is_default, e.binding) for e in endpoints] == [
+        ("https://sp.example.test/acs/a", 5, True, "post"),
+        ("https://sp.example.test/acs/b", 2, False, "post"),
+    ]
+
+
+def test_acs_marked_is_default_false_is_not_picked_as_default():
+    xml = (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata"'
+        ' entityID="https://sp.example.test/">'
+        '<md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        f'<md:AssertionConsumerService Binding="{BINDING_HTTP_POST}"'
+        ' Location="https://sp.example.test/no" index="0" isDefault="false"/>'
+        f'<md:AssertionConsumerService Binding="{BINDING_HTTP_POST}"'
+        ' Location="https://sp.example.test/yes"/>'
+        "</md:SPSSODescriptor></md:EntityDescriptor>"
+    )
+
+    endpoints = parse_sp_metadata(xml).acs_endpoints
+
+    # The one without an index gets the next number after the others.
+    assert [(e.url, e.index, e.is_default) for e in endpoints] == [
+        ("https://sp.example.test/yes", 1, True),
+        ("https://sp.example.test/no", 0, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("indexes", "message"),
+    [
+        ((3, 3), "share the index 3"),
+        ((-1, 0), "is not a number from 0 to 65535"),
+        ((65536, 0), "is not a number from 0 to 65535"),
+    ],
+)
+def test_duplicate_or_out_of_range_acs_indexes_are_refused(sp_metadata_factory, indexes, message):
+    xml = sp_metadata_factory(
+        acs=[
+            ("https://sp.example.test/acs/a", BINDING_HTTP_POST, indexes[0], True),
+            ("https://sp.example.test/acs/b", BINDING_HTTP_POST, indexes[1], False),
+        ]
+    )
+    with pytest.raises(SpMetadataError, match=message):
+        parse_sp_metadata(xml)

@@ -168,6 +168,13 @@ MATRIX = {
     "admin:sso_apps_application_import_metadata": admin_page(
         read_only=(405, 403), administrator=(405, 200)
     ),
+    # An empty URL removes the (absent) metadata URL; a refresh without one says so.
+    "admin:sso_apps_application_metadata_url": admin_page(
+        read_only=(405, 403), administrator=(405, 302)
+    ),
+    "admin:sso_apps_application_metadata_refresh": admin_page(
+        read_only=(405, 403), administrator=(405, 302)
+    ),
     "admin:sso_apps_application_key_pair_upload": admin_page(
         read_only=(405, 403), administrator=(405, 200)
     ),

@@ -150,6 +150,7 @@ def _requested_context(root: etree._Element) -> RequestedAuthnContext | None:
         decl_refs=tuple(dict.fromkeys(decl_refs)),
     )
 
+
 # AssertionConsumerServiceIndex is an xs:unsignedShort (SAML core 3.4.1).
 _MAX_ACS_INDEX = 65535
 

@@ -46,6 +46,10 @@ MIDDLEWARE = [
     # First: everything after it (SSL redirect, CSRF origin checks, axes' client IP) must
     # see forwarded headers only when a trusted proxy sent them.
     "portal.middleware.TrustedProxyMiddleware",
+    # Second: it takes X-Request-ID only after the proxy check, and wraps everything else so
+    # the https redirect and static files get a request id too. The user id is read when
+    # the response comes back through it, after authentication ran.
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -53,8 +57,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # After authentication so its request line carries the user id; echoes X-Request-ID.
-    "portal.request_log.RequestLogMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -6,6 +6,10 @@ tests start the same server. See README "Deployment" for the variables.
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _int(name: str, default: int) -> int:
@@ -58,6 +62,41 @@ access_log_format = (
 )
 errorlog = "-"
 loglevel = os.environ.get("TESSERA_WEB_LOG_LEVEL", "info")
+
+
+def _log_format() -> str:
+    production = os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".prod")
+    return os.environ.get("TESSERA_LOG_FORMAT") or ("json" if production else "console")
+
+
+if _log_format() == "json":
+    # In production gunicorn's own lines are JSON objects too, through the same formatter
+    # (and secret redaction) as the app's, so a collector reads one format. The access line
+    # stays the format above, as the "event" of a JSON object on stdout; TESSERA_ACCESS_LOG
+    # does not apply then.
+    sys.path.insert(0, str(ROOT))
+    from portal.settings.logging import logging_config
+
+    def _handler(stream: str) -> dict:
+        return {"class": "logging.StreamHandler", "formatter": "structured", "stream": stream}
+
+    # gunicorn's loggers do not propagate: the root handler would print each line twice.
+    logconfig_dict = {
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {
+                "level": loglevel.upper(),
+                "handlers": ["stderr"],
+                "propagate": False,
+            },
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+        "handlers": {
+            "stderr": _handler("ext://sys.stderr"),
+            "stdout": _handler("ext://sys.stdout"),
+        },
+        "formatters": {"structured": logging_config("json")["formatters"]["structured"]},
+    }
 # The Django app's own log lines go to stderr already; do not wrap them twice.
 capture_output = False
 proc_name = "tessera-web"

@@ -72,10 +72,17 @@ def test_access_and_app_log_lines_carry_the_request_id_and_no_query_string(postg
         assert re.fullmatch(UUID, request_id)
     log = log_path.read_text()
     assert secret not in log
-    access = [line for line in log.splitlines() if f"request_id={request_id}" in line]
-    assert len(access) == 1 and '"GET /readyz HTTP/1.1"' in access[0], log[-2000:]
-    app_lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
-    finished = [line for line in app_lines if line["event"] == "request_finished"]
+    # In production gunicorn's lines are JSON objects too (portal/gunicorn.conf.py).
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    access = [
+        line
+        for line in lines
+        if line["logger"] == "gunicorn.access" and f"request_id={request_id}" in line["event"]
+    ]
+    assert len(access) == 1, log[-2000:]
+    assert '"GET /readyz HTTP/1.1" 200' in access[0]["event"]
+    assert any(line["event"].startswith("Listening at:") for line in lines)
+    finished = [line for line in lines if line["event"] == "request_finished"]
     assert finished[-1]["request_id"] == request_id
     assert finished[-1]["request"] == "GET /readyz"
 

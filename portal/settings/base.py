@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_structlog",
+    "health_check",
     "accounts",
     # After accounts: its models call get_user_model() at import time.
     "portal.apps.Saml2IdpConfig",
@@ -44,6 +46,10 @@ MIDDLEWARE = [
     # First: everything after it (SSL redirect, CSRF origin checks, axes' client IP) must
     # see forwarded headers only when a trusted proxy sent them.
     "portal.middleware.TrustedProxyMiddleware",
+    # Second: it takes X-Request-ID only after the proxy check, and wraps everything else so
+    # the https redirect and static files get a request id too. The user id is read when
+    # the response comes back through it, after authentication ran.
+    "portal.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

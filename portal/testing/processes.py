@@ -85,3 +85,67 @@ def portal_server(**extra_env):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def production_environment(**extra) -> dict[str, str]:
+    """Return child_environment() switched to the production settings, with throwaway secrets."""
+    import secrets
+
+    environment = child_environment()
+    environment.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.prod",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        TESSERA_BASE_URL="https://sso.example.test",
+        ALLOWED_HOSTS="sso.example.test,127.0.0.1",
+    )
+    # Only what the test asks for: no Redis or proxy settings leaking in from the shell.
+    for name in ("REDIS_URL", "TESSERA_TRUSTED_PROXIES", "TESSERA_USE_X_FORWARDED_HOST"):
+        environment.pop(name, None)
+    environment.update(extra)
+    return environment
+
+
+@contextmanager
+def gunicorn_server(environment: dict[str, str], *, log_path: Path):
+    """Run gunicorn with portal/gunicorn.conf.py on a spare port; yield its base URL.
+
+    stdout (access log) and stderr (gunicorn's and the app's log lines) go to log_path.
+    """
+    port = free_port()
+    environment = {
+        "TESSERA_WEB_GRACEFUL_TIMEOUT": "5",
+        **environment,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
+    environment.pop("TESSERA_BIND", None)
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [Path(sys.executable).parent / "gunicorn", "-c", "portal/gunicorn.conf.py"],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                # The first request imports the app in the worker: give it a moment.
+                requests.get(f"{base_url}/healthz", timeout=(1, 10))
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "gunicorn did not start: " + log_path.read_text()[-3000:]
+                    ) from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

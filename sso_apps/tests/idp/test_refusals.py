@@ -75,17 +75,15 @@ def test_hand_made_request_passes_so_the_refusals_below_test_one_thing_each(sign
         ({"issuer": "https://evil.example.com/sp"}, "is not this application"),
         ({"acs_url": "https://evil.example.com/acs"}, "is not registered"),
         ({"destination": "https://other-idp.example.com/sso"}, "not to this endpoint"),
-        (
-            {"issued": datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)},
-            "too old or from the future",
-        ),
-        (
-            {"issued": datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=10)},
-            "too old or from the future",
-        ),
+        # Offsets, not instants: "now" is taken when the test runs, not when it is collected,
+        # which under a long suite is long enough before to put "+10 min" inside the skew.
+        ({"issued": datetime.timedelta(minutes=-10)}, "too old or from the future"),
+        ({"issued": datetime.timedelta(minutes=10)}, "too old or from the future"),
     ],
 )
 def test_idp_refuses_bad_requests_without_redirecting(signed_in, saml_app, changes, reason):
+    if isinstance(changes.get("issued"), datetime.timedelta):
+        changes = {**changes, "issued": datetime.datetime.now(datetime.UTC) + changes["issued"]}
     response = signed_in.get(redirect_path(saml_app, authn_request(saml_app, **changes)))
     assert_refused(response, reason)
     event = AuditEvent.objects.get(action="sso.request")

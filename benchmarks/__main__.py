@@ -1,0 +1,110 @@
+"""The one command: run every benchmark and print one table.
+
+    .venv/bin/python -m benchmarks            # full sizes (about 10 minutes on 2 cores)
+    .venv/bin/python -m benchmarks --quick    # smoke run: small sizes, nothing enforced
+    .venv/bin/python -m benchmarks --only sso_inprocess,http_load
+
+Each benchmark runs in its own subprocess (`python -m benchmarks.<name> --json`), so
+Tessera's settings and the stock djangosaml2idp project's never share a process, and its
+figures come back as one JSON line. Every target is a multiple of F (two RSA-2048
+signatures, measured in the same subprocess) or of a baseline measured in the same run.
+Full mode exits 1 if any target FAILs; --quick exits 1 only if a benchmark failed to run
+or did not produce every figure it should.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from benchmarks.harness.report import Figure, parse_figures, table
+from benchmarks.harness.timing import rsa_floor_ms
+
+# name -> how many figures it must produce (the --quick check).
+BENCHMARKS = {
+    "saml_signing": 2,
+    "saml_verify": 2,
+    "sso_inprocess": 10,
+    "console_home": 2,
+    "admin_lists": 4,
+    "catalog_search": 2,
+    "bulk_delete": 1,
+    "http_load": 6,
+    "user_autocomplete": 1,
+}
+
+
+def _run_one(name: str, *, quick: bool, timeout: int) -> tuple[list[Figure], str]:
+    command = [sys.executable, "-m", f"benchmarks.{name}", "--json"]
+    if quick:
+        command.append("--quick")
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    except subprocess.TimeoutExpired:
+        return [], f"timed out after {timeout} s"
+    figures = parse_figures(done.stdout)
+    if done.returncode != 0:
+        return figures, f"exit {done.returncode}: " + done.stderr.strip()[-1500:]
+    return figures, ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run every Tessera benchmark; print one table.")
+    parser.add_argument("--quick", action="store_true", help="small sizes, no timing enforced")
+    parser.add_argument("--only", default="", help="comma-separated benchmark names")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args()
+    names = [n for n in args.only.split(",") if n] or list(BENCHMARKS)
+    unknown = set(names) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+
+    started = time.monotonic()
+    floor = rsa_floor_ms(runs=50 if args.quick else 500)
+    figures = [
+        Figure(
+            "F: two RSA-2048 PKCS#1 v1.5 SHA-256 signatures (cryptography)",
+            floor,
+            "ms",
+            note=f"{2000 / floor:,.0f} signatures/s on one core",
+        )
+    ]
+    problems = []
+    for name in names:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        produced, error = _run_one(name, quick=args.quick, timeout=600 if args.quick else 1800)
+        figures += produced
+        if error:
+            problems.append(f"{name}: {error}")
+        missing = BENCHMARKS[name] - len([f for f in produced if f.is_finite])
+        if missing > 0:
+            problems.append(f"{name}: {missing} figure(s) missing or not a number")
+
+    print(
+        f"Tessera benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores,"
+        f" {'quick (sizes cut, targets not enforced)' if args.quick else 'full'}"
+    )
+    print(table(figures, markdown=args.markdown))
+    notes = [f"- {f.name}: {f.note}" for f in figures if f.note]
+    if notes:
+        print("\nnotes:\n" + "\n".join(notes))
+    print(f"\n{time.monotonic() - started:.0f} s")
+    for problem in problems:
+        print(f"PROBLEM {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    if not args.quick and any(f.passed is False for f in figures):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

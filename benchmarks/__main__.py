@@ -19,6 +19,12 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from benchmarks.harness.databases import (
+    TEMPLATE_ENV,
+    ThrowawayDatabase,
+    database_url,
+    postgres_database_drop,
+)
 from benchmarks.harness.report import Figure, parse_figures, table
 from benchmarks.harness.timing import rsa_floor_ms
 
@@ -56,6 +62,25 @@ def _run_one(name: str, *, quick: bool, timeout: int) -> tuple[list[Figure], str
     return figures, ""
 
 
+def _tessera_template() -> str:
+    """Migrate one Tessera database the benchmarks copy; return its URL ("" on SQLite)."""
+    url = database_url("tessera_bench_template")
+    if not url.startswith("postgres"):
+        return ""
+    ThrowawayDatabase(url).__enter__()
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from benchmarks.harness.databases import django_setup as s; s(url={url!r})",
+        ],
+        check=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    os.environ[TEMPLATE_ENV] = url.rsplit("/", 1)[1]
+    return url
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run every Tessera benchmark; print one table.")
     parser.add_argument("--quick", action="store_true", help="small sizes, no timing enforced")
@@ -78,15 +103,20 @@ def main() -> int:
         )
     ]
     problems = []
-    for name in names:
-        print(f"… {name}", file=sys.stderr, flush=True)
-        produced, error = _run_one(name, quick=args.quick, timeout=600 if args.quick else 1800)
-        figures += produced
-        if error:
-            problems.append(f"{name}: {error}")
-        missing = BENCHMARKS[name] - len([f for f in produced if f.is_finite])
-        if missing > 0:
-            problems.append(f"{name}: {missing} figure(s) missing or not a number")
+    template = _tessera_template()
+    try:
+        for name in names:
+            print(f"… {name}", file=sys.stderr, flush=True)
+            produced, error = _run_one(name, quick=args.quick, timeout=600 if args.quick else 1800)
+            figures += produced
+            if error:
+                problems.append(f"{name}: {error}")
+            missing = BENCHMARKS[name] - len([f for f in produced if f.is_finite])
+            if missing > 0:
+                problems.append(f"{name}: {missing} figure(s) missing or not a number")
+    finally:
+        if template:
+            postgres_database_drop(template)
 
     print(
         f"Tessera benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores,"

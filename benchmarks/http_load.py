@@ -48,7 +48,7 @@ def _tessera(sizes: dict) -> dict:
 
     port = spare_port()
     redis_url = os.environ.get("TESSERA_TEST_REDIS_URL", "")
-    with ThrowawayDatabase(database_url("tessera_bench_http")) as url:
+    with ThrowawayDatabase(database_url("tessera_bench_http"), tessera=True) as url:
         env = {
             "DATABASE_URL": url,
             "DJANGO_SETTINGS_MODULE": "benchmarks.http_settings",

@@ -124,7 +124,7 @@ def run(*, quick: bool) -> list[Figure]:
     say("sso_inprocess: stock djangosaml2idp baseline (subprocess)")
     stock = _stock(quick=quick)
     say("sso_inprocess: Tessera")
-    with ThrowawayDatabase(database_url("tessera_bench_sso_inproc")) as url:
+    with ThrowawayDatabase(database_url("tessera_bench_sso_inproc"), tessera=True) as url:
         # Redis, as production runs: the cache and any Redis-backed state.
         if os.environ.get("TESSERA_TEST_REDIS_URL"):
             os.environ.setdefault("REDIS_URL", os.environ["TESSERA_TEST_REDIS_URL"])

@@ -76,3 +76,82 @@ def tessera_seed(*, apps: int, users: int, password: str | None = PASSWORD) -> S
         application.refresh_from_db()
         applications.append(application)
     return Seeded(applications=applications, users=people)
+
+
+def saml_apps_bulk_seed(
+    prefix: str, count: int, *, connector, groups, key_pair, sso_active: bool = False
+) -> list[int]:
+    """Bulk-insert `count` SAML apps with every row a real app has; return their ids.
+
+    Rows, not services: 10,000 apps through the services would spend minutes generating
+    10,000 RSA keys, which no benchmarked path does.
+    """
+    from sso_apps.key_vault import private_key_encrypt
+    from sso_apps.models import AcsUrl, Application, IdpKeyPair, SamlAttribute, SamlConfig
+    from sso_apps.saml.keys import certificate_info
+
+    info = certificate_info(key_pair.certificate_pem)
+    encrypted = private_key_encrypt(key_pair.private_key_pem)
+    apps = Application.objects.bulk_create(
+        [
+            Application(
+                connector=connector,
+                connector_type="saml",
+                display_label=f"{prefix} {n}",
+                idp_suffix=f"{prefix.lower()}-{n}",
+                sso_active=sso_active,
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    ids = [app.pk for app in apps]
+    SamlConfig.objects.bulk_create(
+        [
+            SamlConfig(
+                application_id=pk,
+                idp_entity_id=f"https://idp.example.com/{pk}",
+                sp_entity_id=f"https://sp{pk}.example.com/metadata",
+            )
+            for pk in ids
+        ],
+        batch_size=2000,
+    )
+    AcsUrl.objects.bulk_create(
+        [
+            AcsUrl(config_id=pk, url=f"https://sp{pk}.example.com/acs", is_default=True)
+            for pk in ids
+        ],
+        batch_size=2000,
+    )
+    SamlAttribute.objects.bulk_create(
+        [
+            SamlAttribute(config_id=pk, name=name, source=source)
+            for pk in ids
+            for name, source in (("Email", "email"), ("FirstName", "first_name"))
+        ],
+        batch_size=2000,
+    )
+    IdpKeyPair.objects.bulk_create(
+        [
+            IdpKeyPair(
+                application_id=pk,
+                status="active",
+                origin="generated",
+                certificate_pem=key_pair.certificate_pem,
+                private_key_encrypted=encrypted,
+                key_size=2048,
+                fingerprint_sha256=info.sha256_fingerprint,
+                not_before=info.not_before,
+                not_after=info.not_after,
+            )
+            for pk in ids
+        ],
+        batch_size=2000,
+    )
+    through = Application.authorized_groups.through
+    through.objects.bulk_create(
+        [through(application_id=pk, usergroup_id=group.pk) for pk in ids for group in groups],
+        batch_size=2000,
+    )
+    return ids

@@ -4,10 +4,10 @@ from sso_apps.selectors.applications import (
     application_list,
     applications_for_user,
     connector_search,
-    console_tiles,
     user_may_use,
 )
 from sso_apps.selectors.sp_sessions import sp_sessions_for_logout
+from sso_apps.selectors.tiles import Tile, console_tiles
 
 __all__ = [
     "application_list",
@@ -15,5 +15,6 @@ __all__ = [
     "connector_search",
     "console_tiles",
     "sp_sessions_for_logout",
+    "Tile",
     "user_may_use",
 ]

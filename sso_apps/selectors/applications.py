@@ -1,7 +1,6 @@
 """Reads of applications and the catalog: the admin list, search, and who may use what."""
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair
@@ -47,17 +46,6 @@ def applications_for_user(*, user) -> QuerySet[Application]:
         .filter(Q(sso_active=True) | Q(connector_type=ConnectorType.BOOKMARK))
         .select_related("connector")
     )
-
-
-def console_tiles(*, user, query: str = "") -> list[Application]:
-    """Return the user's visible apps sorted by label, optionally filtered by label.
-
-    One query whatever the number of apps: the tile needs only the app and its connector.
-    """
-    tiles = applications_for_user(user=user).filter(show_in_portal=True)
-    if query.strip():
-        tiles = tiles.filter(display_label__icontains=query.strip())
-    return list(tiles.order_by(Lower("display_label"), "pk"))
 
 
 def user_may_use(*, user, application: Application) -> bool:

@@ -34,11 +34,10 @@ BENCHMARKS = {
     "saml_verify": 2,
     "sso_inprocess": 10,
     "console_home": 2,
-    "admin_lists": 4,
+    "admin_lists": 5,
     "catalog_search": 2,
     "bulk_delete": 1,
     "http_load": 6,
-    "user_autocomplete": 1,
 }
 
 

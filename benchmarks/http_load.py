@@ -60,10 +60,6 @@ def _tessera(sizes: dict) -> dict:
             "TESSERA_TEST_CELERY_EAGER": "1",
         }
         os.environ.update(env)
-        if redis_url:
-            import redis
-
-            redis.Redis.from_url(redis_url).flushdb()
         say("http_load: seeding Tessera")
         django_setup(url=url, settings="benchmarks.http_settings")
         seeded = tessera_seed(apps=sizes["apps"], users=sizes["users"], password=PASSWORD)

@@ -1,13 +1,13 @@
 """SP-initiated Redirect SSO and the IdP-initiated tile launch, in process, against stock.
 
-A signed-in user, DEBUG off, PostgreSQL when DATABASE_URL names it; each SSO is every
+A signed-in user, DEBUG off (the test settings: database sessions, as the stock project
+has), PostgreSQL when DATABASE_URL names it; each SSO is every
 request a browser makes from the AuthnRequest to the page that posts the Response
 (redirects followed). The stock djangosaml2idp project runs the same flows in its own
 subprocess and database in the same run. Sampled Responses must satisfy python3-saml.
 Run: .venv/bin/python -m benchmarks.sso_inprocess [--quick]
 """
 
-import os
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -135,9 +135,6 @@ def run(*, quick: bool) -> list[Figure]:
     stock = None if quick else _stock_figures(stock_process)
     say("sso_inprocess: Tessera")
     with ThrowawayDatabase(database_url("tessera_bench_sso_inproc"), tessera=True) as url:
-        # Redis, as production runs: the cache and any Redis-backed state.
-        if os.environ.get("TESSERA_TEST_REDIS_URL"):
-            os.environ.setdefault("REDIS_URL", os.environ["TESSERA_TEST_REDIS_URL"])
         django_setup(url=url)
         floor = rsa_floor_ms(runs=50 if quick else 300)
         sp_flow, init_flow = _tessera(quick=quick)

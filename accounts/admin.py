@@ -37,6 +37,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("state", "is_staff", "user_groups", "department")
     search_fields = ("email", "username", "first_name", "last_name", "display_name", "department")
     ordering = ("email",)
+    # The unfiltered total would be a second COUNT over all 100,000 users on every page.
+    show_full_result_count = False
     filter_horizontal = ("groups", "user_permissions")
     actions = ("suspend_users", "activate_users", "add_to_group")
     fieldsets = (

@@ -3,22 +3,21 @@
 Prints the median server time of the catalog page (`/admin/sso_apps/application/add/?q=`)
 and of the search query alone, against a baseline measured in the same run: the same
 search written as OR-ed icontains lookups over name, slug, category and keywords.
-Run: .venv/bin/python benchmarks/catalog_search.py (BENCH_DATABASE_URL for PostgreSQL).
+Run: .venv/bin/python -m benchmarks.catalog_search [--quick]
 """
 
-import os
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.common import django_on_temporary_database, median_ms  # noqa: E402
-
-EXTRA = int(os.environ.get("BENCH_TEMPLATES", "2000"))
+from benchmarks.harness.databases import ThrowawayDatabase, database_url, django_setup
+from benchmarks.harness.report import Figure, module_main, speedup
+from benchmarks.harness.timing import median_ms
 
 
-def main():
-    django_on_temporary_database()
+def run(*, quick: bool) -> list[Figure]:
+    with ThrowawayDatabase(database_url("tessera_bench_catalog"), tessera=True) as url:
+        django_setup(url=url)
+        return _measure(extra=2000, runs=10 if quick else 50)
+
+
+def _measure(*, extra: int, runs: int) -> list[Figure]:
     from django.db.models import Q
     from django.test import Client
 
@@ -38,11 +37,11 @@ def main():
                 keywords=[f"keyword{n}", "synthetic"],
                 search_text=f"synthetic app {n} synthetic-{n:05d} keyword{n} synthetic",
             )
-            for n in range(EXTRA)
+            for n in range(extra)
         ],
         batch_size=500,
     )
-    print(f"{ConnectorTemplate.objects.count()} templates")
+    templates = ConnectorTemplate.objects.count()
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(admin_with_role(ROLES["administrator"], email="bench@example.com"))
 
@@ -67,15 +66,28 @@ def main():
 
     assert {t.slug for t in ours()} <= {t.slug for t in baseline()}
     page_ms, ours_ms, base_ms = (
-        median_ms(page, runs=30),
-        median_ms(ours, runs=30),
-        median_ms(baseline, runs=30),
+        median_ms(page, runs=runs),
+        median_ms(ours, runs=runs),
+        median_ms(baseline, runs=runs),
     )
-    print(f"catalog page, server time:          {page_ms:8.2f} ms median")
-    print(f"search query (search_text):         {ours_ms:8.2f} ms median")
-    print(f"search query (OR-ed icontains):     {base_ms:8.2f} ms median")
-    print(f"ratio baseline/ours (query): {base_ms / ours_ms:5.1f}x")
+    return [
+        Figure(
+            f"catalog page with {templates:,} templates (search)",
+            page_ms,
+            "ms",
+            target="≤ 15 ms",
+            passed=page_ms <= 15,
+        ),
+        Figure(
+            "catalog search query (search_text)",
+            ours_ms,
+            "ms",
+            baseline=base_ms,
+            ratio=speedup(ours_ms, base_ms),
+            note="baseline: OR-ed icontains over name, slug, category, keywords",
+        ),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    module_main(run)

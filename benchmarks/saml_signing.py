@@ -1,8 +1,7 @@
-"""Compare signing an authn Response (Response + Assertion) in-process vs. via xmlsec1.
+"""Build and sign one authn Response (Response + Assertion): in-process vs. stock xmlsec1.
 
-Run from the repository root:
-
-    .venv/bin/python benchmarks/saml_signing.py [--runs 200]
+Run from the repository root: .venv/bin/python -m benchmarks.saml_signing [--quick]
+(or through the one command, .venv/bin/python -m benchmarks).
 
 Both backends sign inside the same pysaml2 Server configuration and key pair. Two figures are
 reported per backend: the whole ``create_authn_response`` call (what a login costs) and the
@@ -10,25 +9,22 @@ two ``sign_statement`` calls alone (what the backend costs). The stock backend n
 ``xmlsec1`` binary (``apt-get install -y xmlsec1``); without it only ours is measured.
 """
 
-import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from saml2 import BINDING_HTTP_POST
+from saml2.config import IdPConfig
+from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
+from saml2.samlp import response_from_string
+from saml2.server import Server
+from saml2.sigver import pre_signature_part
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from saml2 import BINDING_HTTP_POST  # noqa: E402
-from saml2.config import IdPConfig  # noqa: E402
-from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID  # noqa: E402
-from saml2.samlp import response_from_string  # noqa: E402
-from saml2.server import Server  # noqa: E402
-from saml2.sigver import pre_signature_part  # noqa: E402
-from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256  # noqa: E402
-
-from benchmarks.baseline.stock_pysaml2 import stock_idp_server, xmlsec1_binary  # noqa: E402
-from benchmarks.common import median_ms  # noqa: E402
-from sso_apps.saml.keys import certificate_body, generate_key_pair  # noqa: E402
-from sso_apps.saml.xmlsec_backend import install_backend  # noqa: E402
+from benchmarks.baseline.stock_pysaml2 import stock_idp_server, xmlsec1_binary
+from benchmarks.harness.report import Figure, module_main, speedup
+from benchmarks.harness.timing import median_ms, rsa_floor_ms
+from sso_apps.saml.keys import certificate_body, generate_key_pair
+from sso_apps.saml.xmlsec_backend import install_backend
 
 IDP = "https://idp.tessera.test/saml/metadata/"
 SP = "https://sp.example.test/saml/metadata/"
@@ -127,12 +123,9 @@ def _measure(server: Server, *, runs: int) -> tuple[float, float]:
     return median_ms(lambda: _create_response(server), runs=runs), median_ms(sign_both, runs=runs)
 
 
-def main() -> None:
-    """Print median signing times for both backends and their ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200)
-    args = parser.parse_args()
-
+def run(*, quick: bool) -> list[Figure]:
+    """Return the build + sign figure against 2 F, with stock xmlsec1 in the same run."""
+    runs = 20 if quick else 200
     pair = generate_key_pair(common_name="idp.tessera.test")
     sp_pair = generate_key_pair(common_name="sp.example.test")
     with tempfile.TemporaryDirectory() as directory:
@@ -141,25 +134,35 @@ def main() -> None:
         (folder / "idp.crt").write_text(pair.certificate_pem)
         (folder / "sp.xml").write_text(_sp_metadata(sp_pair.certificate_pem))
 
-        ours = _our_server(folder)
-        ours_full, ours_sign = _measure(ours, runs=args.runs)
-        print(f"runs per figure: {args.runs} (RSA-2048, RSA-SHA256, SHA-256 digest)")
-        print(f"in-process python-xmlsec: create_authn_response {ours_full:8.2f} ms median")
-        print(f"in-process python-xmlsec: sign Response+Assertion {ours_sign:8.2f} ms median")
-
+        floor = rsa_floor_ms(runs=runs)
+        ours_full, ours_sign = _measure(_our_server(folder), runs=runs)
+        stock_full = stock_sign = None
         binary = xmlsec1_binary()
-        if binary is None:
-            print("xmlsec1 binary not found: stock baseline skipped (apt-get install -y xmlsec1)")
-            return
-        stock = stock_idp_server(_config(folder), binary=binary)
-        stock_runs = max(10, args.runs // 4)
-        stock_full, stock_sign = _measure(stock, runs=stock_runs)
-        print(f"stock xmlsec1 subprocess: create_authn_response {stock_full:8.2f} ms median")
-        print(f"stock xmlsec1 subprocess: sign Response+Assertion {stock_sign:8.2f} ms median")
-        print(f"(stock measured over {stock_runs} runs)")
-        print(f"speed-up, create_authn_response: {stock_full / ours_full:6.1f}x")
-        print(f"speed-up, signing only:          {stock_sign / ours_sign:6.1f}x")
+        if binary is not None:
+            stock = stock_idp_server(_config(folder), binary=binary)
+            stock_full, stock_sign = _measure(stock, runs=max(5, runs // 4))
+    note = "" if binary else "xmlsec1 not installed: no stock baseline"
+    return [
+        Figure(
+            "build + sign one Response (pysaml2 create_authn_response)",
+            ours_full,
+            "ms",
+            target=f"≤ 2 F = {2 * floor:.2f} ms",
+            passed=ours_full <= 2 * floor,
+            baseline=stock_full,
+            ratio=speedup(ours_full, stock_full),
+            note=note,
+        ),
+        Figure(
+            "sign Response + Assertion only",
+            ours_sign,
+            "ms",
+            baseline=stock_sign,
+            ratio=speedup(ours_sign, stock_sign),
+            note=f"F = {floor:.2f} ms",
+        ),
+    ]
 
 
 if __name__ == "__main__":
-    main()
+    module_main(run)

@@ -175,3 +175,47 @@ def test_tile_of_an_app_the_user_just_lost_gives_403_not_a_response(client, memb
     response = client.post(reverse("saml:init", args=[application.idp_suffix]))
     assert response.status_code == 403
     assert "SAMLResponse" not in response.text
+
+
+@pytest.mark.django_db
+def test_console_home_with_300_apps_costs_at_most_4_queries(
+    client, member, tile_factory, django_assert_max_num_queries
+):
+    group = member.user_groups.get()
+    template = tile_factory("First", groups=[group])
+    Application.objects.bulk_create(
+        Application(
+            connector=template.connector,
+            connector_type=template.connector_type,
+            display_label=f"App {n:03d}",
+            idp_suffix=f"app-{n:03d}",
+            sso_active=True,
+        )
+        for n in range(299)
+    )
+    Application.authorized_groups.through.objects.bulk_create(
+        Application.authorized_groups.through(application_id=pk, usergroup_id=group.pk)
+        for pk in Application.objects.exclude(pk=template.pk).values_list("pk", flat=True)
+    )
+    client.force_login(member)
+    _home(client)
+    with django_assert_max_num_queries(4):
+        page = _home(client)
+    assert page.count('class="tile-item"') == 300
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["saml", "bookmark"])
+def test_tile_markup_escapes_every_admin_value(client, member, tile_factory, kind):
+    hostile = '"><script>alert(1)</script>'
+    tile_factory(
+        f"Evil {hostile}",
+        groups=[member.user_groups.get()],
+        kind=kind,
+        description=hostile,
+        portal_image_kind="color",
+    )
+    client.force_login(member)
+    page = _home(client)
+    assert "<script>alert(1)" not in page
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page

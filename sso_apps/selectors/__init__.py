@@ -4,7 +4,6 @@ from sso_apps.selectors.applications import (
     application_list,
     applications_for_user,
     connector_search,
-    console_tiles,
     user_may_use,
 )
 from sso_apps.selectors.logout_chains import (
@@ -15,6 +14,7 @@ from sso_apps.selectors.logout_chains import (
     logout_chain_steps,
 )
 from sso_apps.selectors.sp_sessions import sp_sessions_for_logout
+from sso_apps.selectors.tiles import Tile, console_tiles
 
 __all__ = [
     "application_list",
@@ -27,5 +27,6 @@ __all__ = [
     "logout_chain_step_answered_by",
     "logout_chain_steps",
     "sp_sessions_for_logout",
+    "Tile",
     "user_may_use",
 ]

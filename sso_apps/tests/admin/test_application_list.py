@@ -160,3 +160,29 @@ def test_empty_list_invites_to_add_the_first_application(admin_client, applicati
     application_factory(display_label="Payroll")
     assert "No SSO applications yet." not in admin_client.get(LIST_URL).text
     assert "No SSO applications yet." not in admin_client.get(LIST_URL, {"q": "nothing"}).text
+
+
+@pytest.mark.django_db
+def test_list_counts_groups_per_row_without_grouping_every_app(
+    admin_client, application_factory, group_factory
+):
+    # A GROUP BY over the join made PostgreSQL aggregate and sort all apps before the
+    # page was cut; the per-row subquery keeps the (display_label, id) index usable.
+    groups = [group_factory(), group_factory()]
+    two = application_factory(display_label="Two groups")
+    application_groups_set(application=two, groups=groups)
+    application_factory(display_label="No groups")
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(LIST_URL)
+    counts = {app.display_label: app.groups_count for app in response.context["cl"].result_list}
+    assert counts == {"No groups": 0, "Two groups": 2}
+    listing = [q["sql"] for q in queries if 'FROM "sso_apps_application"' in q["sql"]]
+    assert listing
+    assert not any('GROUP BY "sso_apps_application"."id"' in sql for sql in listing)
+
+
+@pytest.mark.django_db
+def test_applications_have_the_label_and_id_index_the_list_order_uses():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "sso_apps_application")
+    assert constraints["sso_apps_app_label_id_idx"]["columns"] == ["display_label", "id"]

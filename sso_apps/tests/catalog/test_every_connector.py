@@ -146,7 +146,10 @@ def test_shipped_connector_sets_up_and_signs_in_end_to_end(
     if entry["type"] == "bookmark":
         member = _member(user_factory, group_factory, application)
         client.force_login(member)
-        assert application in client.get(reverse("console:home")).context["applications"]
+        tiles = client.get(reverse("console:home")).context["applications"]
+        assert (application.display_label, application.bookmark_url) in [
+            (tile.label, tile.href) for tile in tiles
+        ]
         return
 
     entity_id, acs_url = _save_sso_tab(client, application, entry)

@@ -1,0 +1,1 @@
+"""Shared parts of every benchmark: timing, the RSA floor F, query counting, databases, figures."""

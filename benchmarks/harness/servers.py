@@ -1,0 +1,101 @@
+"""Start and stop gunicorn servers on spare ports; read their workers' memory."""
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def spare_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """One gunicorn master with `workers` sync workers, in its own process group.
+
+    Use as a context manager: the group is terminated on exit, also after an exception
+    or Ctrl-C, and killed if it does not stop within 10 s.
+    """
+
+    def __init__(self, app: str, *, port: int, env: dict[str, str], workers: int = 2):
+        self.app, self.port, self.workers = app, port, workers
+        self.env = {**os.environ, **env}
+        self.log = Path(tempfile.mkstemp(prefix="tessera-bench-gunicorn-", suffix=".log")[1])
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Gunicorn":
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            self.app,
+            f"--bind=127.0.0.1:{self.port}",
+            f"--workers={self.workers}",
+            "--worker-class=sync",
+            "--timeout=60",
+            "--log-level=warning",
+        ]
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=log, start_new_session=True
+            )
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {self.app} exited: {self.log.read_text()[-2000:]}")
+            if len(self.worker_pids()) >= self.workers:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                    connection.request("GET", "/")
+                    connection.getresponse().read()
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn {self.app} did not come up: {self.log.read_text()[-2000:]}")
+
+    def worker_pids(self) -> list[int]:
+        if not self.process:
+            return []
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(pid) for pid in path.read_text().split()]
+        except OSError:
+            return []
+
+    def worker_rss_mb(self) -> float:
+        """Return the largest resident set size among the workers, in MB."""
+        largest = 0
+        for pid in self.worker_pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        largest = max(largest, int(line.split()[1]))
+            except OSError:
+                continue
+        return largest / 1024
+
+    def __exit__(self, *exc) -> None:
+        if not self.process or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

@@ -6,11 +6,13 @@ Every node is the production server (gunicorn, sync workers), started on a spare
 """
 
 import os
+import pwd
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from html import unescape
 from pathlib import Path
@@ -181,17 +183,34 @@ def saml_response_fields(page) -> tuple[str, dict]:
 
 
 class PostgresCluster:
-    """A private PostgreSQL cluster (initdb/pg_ctl) in a temporary folder, on a spare port."""
+    """A private PostgreSQL cluster (initdb/pg_ctl) in a temporary folder, on a spare port.
 
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.data = folder / "data"
+    PostgreSQL refuses to run as root: when the tests do, the cluster is run as the
+    `postgres` system user (runuser), in a folder of its own outside pytest's 0700 one.
+    """
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="tessera-pg-"))
+        self.data = self.folder / "data"
         self.port = free_port()
-        self.log_path = folder / "postgres.log"
+        self.log_path = self.folder / "postgres.log"
+        self._as_user = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self._as_user = [shutil.which("runuser"), "-u", "postgres", "--"]
 
     @staticmethod
     def available() -> bool:
-        return bool(shutil.which("initdb") and shutil.which("pg_ctl"))
+        if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+            return False
+        if os.geteuid() == 0:
+            try:
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return False
+            return bool(shutil.which("runuser"))
+        return True
 
     def url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
@@ -199,6 +218,7 @@ class PostgresCluster:
     def init(self):
         subprocess.run(
             [
+                *self._as_user,
                 shutil.which("initdb"),
                 "-D",
                 str(self.data),
@@ -215,7 +235,15 @@ class PostgresCluster:
 
     def _ctl(self, *args: str):
         subprocess.run(
-            [shutil.which("pg_ctl"), "-D", str(self.data), "-l", str(self.log_path), *args],
+            [
+                *self._as_user,
+                shutil.which("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log_path),
+                *args,
+            ],
             check=True,
             capture_output=True,
             timeout=60,
@@ -244,6 +272,9 @@ class PostgresCluster:
 
     def is_running(self) -> bool:
         return (self.data / "postmaster.pid").exists()
+
+    def remove(self):
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def django_run(code: str, *, env: dict[str, str], timeout: float = 180) -> str:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from celery import Celery, beat
 from celery.schedules import crontab
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task log lines carry the task id and the request id of the request that queued the task.
+app.steps["worker"].add(DjangoStructLogInitStep)
 
 # Periodic tasks. Each expires before its next run would be due, so a beat that kept
 # sending while every worker was down does not leave a pile of identical sweeps behind.

@@ -10,6 +10,8 @@ FORWARDED_HEADERS = (
     "HTTP_X_FORWARDED_HOST",
     "HTTP_X_FORWARDED_PORT",
     "HTTP_X_FORWARDED_FOR",
+    # Not a forwarding header, but only a proxy may name the request (portal.request_log).
+    "HTTP_X_REQUEST_ID",
 )
 
 

@@ -4,11 +4,16 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from portal.health import LivenessView, ReadinessView
+
 handler403 = "portal.views.permission_denied"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),
+    # Probes for load balancers and orchestrators (anonymous; see portal/health.py).
+    path("healthz", LivenessView.as_view(), name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("userconsole/", include("console.urls")),
     path("saml2/", include("sso_apps.urls")),

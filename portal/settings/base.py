@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_structlog",
+    "health_check",
     "accounts",
     # After accounts: its models call get_user_model() at import time.
     "portal.apps.Saml2IdpConfig",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication so its request line carries the user id; echoes X-Request-ID.
+    "portal.request_log.RequestLogMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -65,3 +65,7 @@ CELERY_BEAT_SCHEDULER = "portal.celery:BeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+
+# --- Logging: keep Django's LOGGING (structlog, JSON in production) in the worker and beat
+# instead of Celery replacing the root logger's handlers with its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,8 +1,11 @@
 """Record audit events: every admin change and every SSO outcome leaves one."""
 
+import structlog
 from django.http import HttpRequest
 
 from sso_apps.models import AuditEvent
+
+logger = structlog.get_logger(__name__)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -35,6 +38,8 @@ def audit_record(
     """Write one audit event; the actor defaults to the request's signed-in user."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
+    _log_context_bind(action=action, outcome=outcome, application=application)
+    logger.info("audit_event", action=action, outcome=outcome, reason=reason)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
@@ -50,3 +55,15 @@ def audit_record(
         ip_address=client_ip(request),
         details=details or {},
     )
+
+
+def _log_context_bind(*, action: str, outcome: str, application) -> None:
+    """Put the application and SAML outcome on this request's remaining log lines.
+
+    The request log line (portal.request_log) is written after the view, so it carries
+    them too; the request middleware clears the context when the response is done.
+    """
+    if application is not None:
+        structlog.contextvars.bind_contextvars(application=application.idp_suffix)
+    if action.startswith("sso."):
+        structlog.contextvars.bind_contextvars(saml_action=action, saml_outcome=outcome)

@@ -64,6 +64,9 @@ FORBIDDEN = ((403, 403), (403, 403))
 MATRIX = {
     # Public and console pages.
     "": row(*[(302, 302)] * 5),
+    # Probes answer everyone (load balancers sign in as no one); GET only.
+    "healthz": row(*[(200, 405)] * 5),
+    "readyz": row(*[(200, 405)] * 5),
     "console:home": row((LOGIN, LOGIN), *[(200, 200)] * 4),
     "console:account": row((LOGIN, LOGIN), *[(200, 200)] * 4),
     # Signed-in users are sent on from the sign-in page; a POST without fields is re-shown.

@@ -58,22 +58,29 @@ def shared_redis(postgres):  # noqa: F811
 
 @pytest.fixture
 def node_factory(tmp_path, postgres):  # noqa: F811
-    """Return a function starting a gunicorn node; every node is stopped after the test.
+    """Return a function starting gunicorn nodes; every node is stopped after the test.
 
-    Nodes use Redis as production does (cache, cached_db sessions) when given REDIS_URL.
+    `start("a", "b", ...)` launches the nodes side by side and returns them once all
+    answer (one node: that node). Nodes use Redis as production does (cache, cached_db
+    sessions) when given REDIS_URL.
     """
     started = []
 
-    def start(name: str, *, redis_url: str = "", database_url: str = "", **env) -> Node:
+    def start(*names: str, redis_url: str = "", database_url: str = "", **env):
         environment = child_environment(**{key: str(value) for key, value in env.items()})
         if redis_url:
             environment.update(REDIS_URL=redis_url, TESSERA_TEST_REDIS_CACHE="1")
         if database_url:
             environment["DATABASE_URL"] = database_url
-        node = Node(name, env=environment, log_path=tmp_path / f"node-{name}.log")
-        started.append(node)
-        node.start()
-        return node
+        nodes = [
+            Node(name, env=environment, log_path=tmp_path / f"node-{name}.log") for name in names
+        ]
+        for node in nodes:
+            started.append(node)
+            node.launch()
+        for node in nodes:
+            node.wait_ready()
+        return nodes[0] if len(nodes) == 1 else nodes
 
     yield start
     for node in started:

@@ -1,8 +1,9 @@
 """App servers, a private PostgreSQL and HTTP "browsers" for the multi-node and fault tests.
 
-Every node is the production server (gunicorn, sync workers), started on a spare port of
-127.0.0.1 against the database and Redis the test names; a browser is a requests.Session
-(one cookie jar for every node, as behind a load balancer: cookies ignore the port).
+Every node is the production server (gunicorn with the checked-in config), started on a
+spare port of 127.0.0.1 against the database and Redis the test names; a browser is a
+requests.Session (one cookie jar for every node, as behind a load balancer: cookies ignore
+the port).
 """
 
 import os
@@ -30,7 +31,7 @@ REQUEST_TIMEOUT = 15
 
 
 class Node:
-    """One gunicorn app server (two sync workers) in its own process group."""
+    """One gunicorn app server (portal/gunicorn.conf.py, two workers) in its own process group."""
 
     def __init__(self, name: str, *, env: dict[str, str], log_path: Path, workers: int = 2):
         self.name = name
@@ -49,32 +50,29 @@ class Node:
         return self.base_url + path_and_query(path)
 
     def start(self, timeout: float = 45):
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self):
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [
-                    str(GUNICORN),
-                    "portal.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--workers",
-                    str(self.workers),
-                    "--worker-class",
-                    "sync",
-                    "--timeout",
-                    "30",
-                    "--graceful-timeout",
-                    "3",
-                    "--access-logfile",
-                    "-",
-                    "--error-logfile",
-                    "-",
-                ],
+                [str(GUNICORN), "-c", str(ROOT / "portal" / "gunicorn.conf.py")],
                 cwd=ROOT,
-                env=self.env,
+                env={
+                    **self.env,
+                    # The checked-in production config, sized for a test machine.
+                    "PORT": str(self.port),
+                    "TESSERA_BIND": f"127.0.0.1:{self.port}",
+                    "WEB_CONCURRENCY": str(self.workers),
+                    "TESSERA_WEB_THREADS": "2",
+                    "TESSERA_WEB_GRACEFUL_TIMEOUT": "3",
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+
+    def wait_ready(self, timeout: float = 45):
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -106,20 +104,41 @@ class Browser:
 
     def __init__(self):
         self.session = requests.Session()
+        # (node, method, path, status, Retry-After, body) of every answer, for the fault tests.
+        self.answers: list[tuple[str, str, str, int, str, str]] = []
+
+    def _record(self, node: Node, response):
+        self.answers.append(
+            (
+                node.name,
+                response.request.method,
+                urlsplit(response.request.url).path,
+                response.status_code,
+                response.headers.get("Retry-After", ""),
+                response.text if response.status_code >= 500 else "",
+            )
+        )
+        return response
 
     def get(self, node: Node, path: str, **kwargs):
-        return self.session.get(
-            node.url(path), allow_redirects=False, timeout=REQUEST_TIMEOUT, **kwargs
+        return self._record(
+            node,
+            self.session.get(
+                node.url(path), allow_redirects=False, timeout=REQUEST_TIMEOUT, **kwargs
+            ),
         )
 
     def post(self, node: Node, path: str, data: dict, **kwargs):
-        return self.session.post(
-            node.url(path),
-            data=data,
-            allow_redirects=False,
-            timeout=REQUEST_TIMEOUT,
-            headers={"Referer": node.url(path)},
-            **kwargs,
+        return self._record(
+            node,
+            self.session.post(
+                node.url(path),
+                data=data,
+                allow_redirects=False,
+                timeout=REQUEST_TIMEOUT,
+                headers={"Referer": node.url(path)},
+                **kwargs,
+            ),
         )
 
     def form_post(self, node: Node, path: str, data: dict):

@@ -21,8 +21,7 @@ def _metadata(node, application) -> str:
 def test_an_acs_change_saved_through_node_a_is_used_by_the_next_login_on_node_b(
     node_factory, shared_redis, saml_app, member, administrator, password
 ):
-    a = node_factory("a", redis_url=shared_redis)
-    b = node_factory("b", redis_url=shared_redis)
+    a, b = node_factory("a", "b", redis_url=shared_redis)
     user = Browser()
     user.console_sign_in(b, member.email, password)
     metadata = _metadata(b, saml_app)
@@ -54,8 +53,7 @@ def test_an_acs_change_saved_through_node_a_is_used_by_the_next_login_on_node_b(
 def test_a_request_id_used_on_node_a_is_refused_as_a_replay_on_node_b(
     node_factory, shared_redis, saml_app, member, password
 ):
-    a = node_factory("a", redis_url=shared_redis)
-    b = node_factory("b", redis_url=shared_redis)
+    a, b = node_factory("a", "b", redis_url=shared_redis)
     user = Browser()
     user.console_sign_in(a, member.email, password)
     sp = OneLoginSp(idp_metadata_xml=_metadata(a, saml_app))
@@ -73,8 +71,7 @@ def test_a_request_id_used_on_node_a_is_refused_as_a_replay_on_node_b(
 def test_a_user_signed_in_on_node_a_completes_sso_on_node_b_without_signing_in_again(
     node_factory, shared_redis, saml_app, member, password
 ):
-    a = node_factory("a", redis_url=shared_redis)
-    b = node_factory("b", redis_url=shared_redis)
+    a, b = node_factory("a", "b", redis_url=shared_redis)
     user = Browser()
     user.console_sign_in(a, member.email, password)
     session_key = user.session.cookies["sessionid"]
@@ -102,8 +99,7 @@ def test_single_logout_started_on_node_b_ends_the_session_created_on_node_a(
         application=saml_app,
         changes=saml_configs.SamlConfigInput(sp_certificate=sp_keys.certificate_pem),
     )
-    a = node_factory("a", redis_url=shared_redis)
-    b = node_factory("b", redis_url=shared_redis)
+    a, b = node_factory("a", "b", redis_url=shared_redis)
     user = Browser()
     user.console_sign_in(a, member.email, password)
     sp = OneLoginSp(

@@ -36,6 +36,7 @@ class _Breaker:
     def __init__(self, retry_after: float):
         self.retry_after = retry_after
         self._open_until = 0.0
+        self._failed = False
         self._lock = threading.Lock()
 
     def is_open(self) -> bool:
@@ -46,7 +47,16 @@ class _Breaker:
         with self._lock:
             was_closed = not self.is_open()
             self._open_until = time.monotonic() + self.retry_after
+            self._failed = True
             return was_closed
+
+    def recovered(self) -> bool:
+        """Return True once after the first success that follows a failure."""
+        if not self._failed:
+            return False
+        with self._lock:
+            was_failed, self._failed = self._failed, False
+            return was_failed
 
 
 class DegradingRedisCache(RedisCache):
@@ -66,7 +76,7 @@ class DegradingRedisCache(RedisCache):
         if self._breaker.is_open():
             return fallback
         try:
-            return call()
+            result = call()
         except redis.RedisError as error:
             if self._breaker.trip():
                 logger.error(
@@ -78,6 +88,9 @@ class DegradingRedisCache(RedisCache):
                     self._breaker.retry_after,
                 )
             return fallback
+        if self._breaker.recovered():
+            logger.warning("Redis cache answers again after %s.", operation)
+        return result
 
     @property
     def is_degraded(self) -> bool:

@@ -65,7 +65,7 @@ def test_every_call_on_an_unreachable_redis_answers_as_a_miss(dead_redis_url, ca
     assert len([r for r in caplog.records if r.name == "portal.cache"]) == 1
 
 
-def test_the_cache_uses_redis_again_once_it_answers(live_redis_url):
+def test_the_cache_uses_redis_again_once_it_answers(live_redis_url, caplog):
     cache = _cache(live_redis_url, retry_after_seconds=0)
     healthy = redis.Redis.from_url(live_redis_url)
     cache._breaker.trip()  # as after a failure a moment ago
@@ -75,6 +75,9 @@ def test_the_cache_uses_redis_again_once_it_answers(live_redis_url):
     assert cache.get("k") == "v"
     assert healthy.exists(cache.make_key("k"))
     assert not cache.is_degraded
+    assert [r.message for r in caplog.records if r.name == "portal.cache"] == [
+        "Redis cache answers again after set."
+    ]
     cache.delete("k")
 
 

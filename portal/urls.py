@@ -7,6 +7,7 @@ from django.views.static import serve
 from portal.health import LivenessView, ReadinessView
 
 handler403 = "portal.views.permission_denied"
+handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:home", permanent=False)),

@@ -89,20 +89,35 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Keep a connection per worker thread for a minute, and test it before reusing it: after
+# a PostgreSQL restart the first request of each worker reconnects instead of failing on
+# the dead socket. A request that still meets the outage answers 503 (portal.views).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache and sessions: Redis when REDIS_URL is set, so every worker shares them.
+# --- Cache and sessions. With REDIS_URL, Redis is a cache every node shares; PostgreSQL
+# keeps the truth: sessions are `cached_db`, so a Redis outage or restart signs nobody out.
+# The cache backend treats an unreachable Redis as a miss (portal.cache), with short
+# socket timeouts so that a request never waits long on it.
 REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_SOCKET_TIMEOUT_SECONDS = env.float("TESSERA_CACHE_SOCKET_TIMEOUT_SECONDS", default=0.5)
+# How long the cached copy of a session is believed before the database is read again.
+SESSION_CACHE_MAX_AGE_SECONDS = env.int("TESSERA_SESSION_CACHE_MAX_AGE_SECONDS", default=300)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tessera",
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                "retry_after_seconds": env.float("TESSERA_CACHE_RETRY_AFTER_SECONDS", default=5.0),
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "portal.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

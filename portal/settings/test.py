@@ -22,8 +22,11 @@ if env.bool("TESSERA_TEST_CELERY_EAGER", default=True):
     CELERY_RESULT_BACKEND = None
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="tessera-media-")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Local memory and database sessions, unless a harness starts app servers that must share
+# Redis as production does (the multi-node tests): then base.py's Redis settings apply.
+if not (REDIS_URL and env.bool("TESSERA_TEST_REDIS_CACHE", default=False)):  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -131,7 +131,14 @@ def _is_signed(root, redirect: RedirectMessage | None) -> bool:
 
 
 def request_id_consume(*, application: Application, message: IncomingMessage) -> None:
-    """Record the request ID; raise if it was already used (a replay), across all workers."""
+    """Record the request ID; raise if it was already used (a replay), across all workers.
+
+    NOTE: the database is the store, also when Redis is configured. A Redis `SET NX`
+    with a database fallback while Redis is unreachable would accept a replay twice in
+    an outage: an ID taken in Redis before the outage is not in the database during it,
+    and an ID taken in the database during it is not in Redis after it. The unique
+    constraint gives every node the same answer, at one indexed INSERT per sign-in.
+    """
     expires = message.issue_instant + datetime.timedelta(
         seconds=2 * app_settings.clock_skew_seconds
     )

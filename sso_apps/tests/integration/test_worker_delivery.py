@@ -117,6 +117,8 @@ def test_an_action_while_redis_is_down_succeeds_and_is_delivered_once_redis_is_b
     assert row.failures == 0
 
 
+# Scenario 5 of the multi-node and fault tests (issue 14), run with them by `-m cluster`.
+@pytest.mark.cluster
 def test_a_deletion_job_finishes_after_its_worker_is_killed_mid_batch(
     shared_redis, worker_factory, client, rf, settings, administrator, second_administrator
 ):

@@ -68,6 +68,7 @@ class SpMetadataImportForm(forms.Form):
             sp_certificate=certificate or None,
             require_signed_requests=True if signed_requests else None,
             nameid_format=metadata.nameid_format or None,
+            data_encryption=metadata.data_encryption,
         )
         acs_urls = [
             AcsUrlInput(url=url, is_default=index == 0)

@@ -3,7 +3,7 @@
 import pytest
 
 from sso_apps.models import AuditEvent, SamlConfig
-from sso_apps.tests.admin.helpers import app_url, sso_post
+from sso_apps.tests.admin.helpers import app_url, sp_metadata_xml, sso_post
 
 
 def config_of(application) -> SamlConfig:
@@ -49,3 +49,28 @@ def test_a_forged_value_is_a_form_error_not_a_save(admin_client, ready_app, forg
     assert "data_encryption" in response.context["form"].errors
     assert config_of(ready_app).data_encryption == "aes256-gcm"
     assert "<script>x</script>" not in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("http://www.w3.org/2001/04/xmlenc#aes256-cbc", "aes256-cbc"),
+        # Nothing we offer listed: the app keeps its choice.
+        ("http://www.w3.org/2001/04/xmlenc#tripledes-cbc", "aes256-gcm"),
+    ],
+)
+def test_sp_metadata_import_preselects_what_the_sp_can_decrypt(
+    admin_client, saml_app, listed, expected
+):
+    key_descriptor = (
+        '<md:KeyDescriptor use="encryption">'
+        f'<md:EncryptionMethod Algorithm="{listed}"/></md:KeyDescriptor>'
+    )
+    xml = sp_metadata_xml().replace('protocol">', f'protocol">{key_descriptor}', 1)
+    assert key_descriptor in xml
+
+    response = admin_client.post(app_url("import_metadata", saml_app), {"xml": xml}, follow=True)
+
+    assert "SP metadata imported" in response.text
+    assert config_of(saml_app).data_encryption == expected

@@ -33,8 +33,10 @@ up at once and nothing cached can go stale.
 
 Encryption
 ----------
-Assertions are encrypted with AES-256-GCM (or AES-256-CBC) under a fresh session key that
-RSA-OAEP-MGF1P wraps for the SP's certificate, whatever 3DES template pysaml2 proposes. SPs
+Assertions are encrypted with AES-256-GCM or AES-256-CBC (``encryption``, the app's
+``data_encryption``) under a fresh session key that RSA-OAEP-MGF1P wraps for the SP's
+certificate, whatever 3DES template pysaml2 proposes (``constants.KEY_TRANSPORT`` says why
+no other key transport is offered). SPs
 decrypt ``EncryptedData`` as a document of its own, so before an Assertion is signed (or, if
 unsigned, encrypted) the document is rewritten by ``namespaces.with_conventional_prefixes``:
 the Assertion declares every namespace it uses, and one URI keeps one prefix throughout.

@@ -64,6 +64,7 @@ class SamlConfigForm(forms.ModelForm):
             "require_signed_requests",
             "accept_sha1_requests",
             "encrypt_assertions",
+            "data_encryption",
             "sp_certificate",
             "default_relay_state",
             "allow_http_sp_urls",
@@ -154,6 +155,7 @@ class SamlConfigForm(forms.ModelForm):
                         ("legacy_sha1", "accept_sha1_requests"),
                         ("sign_response", "sign_assertion"),
                         ("require_signed_requests", "encrypt_assertions"),
+                        "data_encryption",
                         "sp_certificate",
                     ]
                 },

@@ -133,6 +133,7 @@ def _build(application: Application) -> AppRuntime:
         private_key_pem=key_pair.private_key_pem,
         sp=sp_descriptor_for(config, list(acs_urls)),
         signature_algorithm=config.signature_algorithm,
+        data_encryption=config.data_encryption,
     )
     attributes = tuple(
         Attribute(name=row.name, source=row.source, value=row.value)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models.catalog import ConnectorTemplate, ConnectorType, initials_of
-from sso_apps.saml.constants import BindingName, NameIdFormatName
+from sso_apps.saml.constants import BindingName, DataEncryptionName, NameIdFormatName
 from sso_apps.saml.sp_urls import sp_url_problem
 
 # Defence in depth under sso_apps.saml.sp_urls, which gives the real rule and the messages:
@@ -178,6 +178,11 @@ class SignatureAlgorithm(models.TextChoices):
     RSA_SHA1 = "rsa-sha1", _("RSA-SHA1 (legacy, insecure)")
 
 
+class DataEncryption(models.TextChoices):
+    AES256_GCM = DataEncryptionName.AES256_GCM.value, _("AES-256-GCM")
+    AES256_CBC = DataEncryptionName.AES256_CBC.value, _("AES-256-CBC (for older SPs)")
+
+
 # SamlConfig fields holding an SP endpoint URL (ACS URLs are AcsUrl rows).
 SP_URL_FIELDS = ("sp_login_url", "sp_logout_url")
 
@@ -244,6 +249,17 @@ class SamlConfig(models.Model):
         help_text=_("PEM; verifies signed AuthnRequests and encrypts assertions."),
     )
     encrypt_assertions = models.BooleanField(_("Encrypt assertions"), default=False)
+    data_encryption = models.CharField(
+        _("Data encryption"),
+        max_length=16,
+        choices=DataEncryption.choices,
+        default=DataEncryption.AES256_GCM,
+        help_text=_(
+            "How an encrypted assertion's content is encrypted; the key is always wrapped with "
+            "RSA-OAEP for the SP certificate. Choose AES-256-CBC only for a service provider "
+            "that cannot read AES-256-GCM (XML Encryption 1.1)."
+        ),
+    )
     allow_http_sp_urls = models.BooleanField(
         _("Allow http:// SP URLs (local testing only)"),
         default=False,
@@ -285,6 +301,10 @@ class SamlConfig(models.Model):
             models.CheckConstraint(
                 condition=models.Q(require_signed_requests=False) | ~models.Q(sp_certificate=""),
                 name="sso_apps_saml_signed_requests_need_cert",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(data_encryption__in=DataEncryption.values),
+                name="sso_apps_saml_data_encryption_known",
             ),
             models.CheckConstraint(
                 condition=models.Q(sign_response=True) | models.Q(sign_assertion=True),

@@ -80,6 +80,34 @@ AES256_CBC = "http://www.w3.org/2001/04/xmlenc#aes256-cbc"
 AES256_GCM = "http://www.w3.org/2009/xmlenc11#aes256-gcm"
 RSA_OAEP_MGF1P = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"
 
+
+class DataEncryptionName(StrEnum):
+    """Our short name for how an Assertion's content is encrypted, as SamlConfig stores it.
+
+    AES-256-GCM is the default (authenticated); AES-256-CBC is for SPs built before XML
+    Encryption 1.1 (older Shibboleth, ADFS-era products), which cannot read GCM.
+    """
+
+    AES256_GCM = "aes256-gcm"
+    AES256_CBC = "aes256-cbc"
+
+
+DATA_ENCRYPTION_URIS: dict[str, str] = {
+    DataEncryptionName.AES256_GCM: AES256_GCM,
+    DataEncryptionName.AES256_CBC: AES256_CBC,
+}
+DATA_ENCRYPTION_NAMES: dict[str, DataEncryptionName] = {
+    uri: name for name, uri in DATA_ENCRYPTION_URIS.items()
+}
+
+# The one key transport offered: RSA-OAEP with SHA-1 digest and MGF1-SHA1, which every SP
+# reads. RSA 1.5 is never offered (Bleichenbacher padding oracle). XML Encryption 1.1's
+# rsa-oaep (http://www.w3.org/2009/xmlenc11#rsa-oaep with SHA-256 and MGF1-SHA256) is not
+# offered either: libxmlsec 1.3.9 in python-xmlsec writes and reads it, but the xmlsec1
+# 1.2.37 binary (Debian bookworm's, which pysaml2 SPs decrypt with) rejects it as an
+# unknown transform, so we could not show that an SP other than python3-saml accepts it.
+KEY_TRANSPORT = RSA_OAEP_MGF1P
+
 # SamlConfig.signature_algorithm's short names -> (signature method, digest method).
 SIGNATURE_ALGORITHMS: dict[str, tuple[str, str]] = {
     "rsa-sha256": (RSA_SHA256, SHA256),

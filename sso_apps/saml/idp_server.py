@@ -21,10 +21,11 @@ from sso_apps.saml.constants import (
     HTTP_REDIRECT,
     NAMEID_FORMAT_URIS,
     SIGNATURE_ALGORITHMS,
+    DataEncryptionName,
 )
 from sso_apps.saml.sp_descriptor import SpDescriptor
 from sso_apps.saml.status import SamlStatus
-from sso_apps.saml.xmlsec_backend import install_backend
+from sso_apps.saml.xmlsec_backend import PythonXmlsecBackend, install_backend
 
 # Assertions are valid for a short window only; SPs consume them within seconds.
 ASSERTION_LIFETIME_MINUTES = 5
@@ -41,6 +42,8 @@ class IdpSettings:
     private_key_pem: str
     sp: SpDescriptor
     signature_algorithm: str = "rsa-sha256"
+    # How encrypted assertions are encrypted (used only when the SP wants them encrypted).
+    data_encryption: str = DataEncryptionName.AES256_GCM
 
 
 class ExactNameAttributeConverter(AttributeConverterNOOP):
@@ -144,5 +147,5 @@ def build_idp_server(settings: IdpSettings) -> Server:
     )
     config.attribute_converters = [ExactNameAttributeConverter(NAME_FORMAT_UNSPECIFIED)]
     server = TesseraServer(config=config)
-    install_backend(server)
+    install_backend(server, backend=PythonXmlsecBackend(encryption=settings.data_encryption))
     return server

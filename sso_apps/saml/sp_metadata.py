@@ -9,6 +9,7 @@ from lxml import etree
 
 from sso_apps.saml.constants import (
     BINDING_NAMES,
+    DATA_ENCRYPTION_NAMES,
     DSIG_NS,
     HTTP_POST,
     METADATA_NS,
@@ -58,6 +59,8 @@ class SpMetadata:
     slo_binding: str | None = None
     signing_certificate_pem: str | None = None
     encryption_certificate_pem: str | None = None
+    # The data encryption to preselect: one we offer that the SP's encryption key lists.
+    data_encryption: str | None = None
     nameid_format: str | None = None
     authn_requests_signed: bool = False
     want_assertions_signed: bool = False
@@ -95,6 +98,7 @@ def parse_sp_metadata(
         **_single_logout(sp, allow_http=allow_http),
         signing_certificate_pem=_certificate_for(sp, use="signing"),
         encryption_certificate_pem=_certificate_for(sp, use="encryption"),
+        data_encryption=_data_encryption(sp),
         nameid_format=_nameid_format(sp),
         authn_requests_signed=(sp.get("AuthnRequestsSigned") or "").strip() in _TRUE,
         want_assertions_signed=(sp.get("WantAssertionsSigned") or "").strip() in _TRUE,
@@ -227,6 +231,20 @@ def _certificate_for(sp: etree._Element, *, use: str) -> str | None:
         if certificate is not None and (certificate.text or "").strip():
             return _to_pem(certificate.text, use=use)
     return None
+
+
+def _data_encryption(sp: etree._Element) -> str | None:
+    # EncryptionMethod lists what the SP can decrypt, in no promised order, so the first
+    # of ours (strongest first: GCM before CBC) that it lists is chosen, never a downgrade
+    # the SP did not need. Unknown ones (3DES, key transports) are ignored; none known
+    # leaves the app's choice alone.
+    listed = {
+        (method.get("Algorithm") or "").strip()
+        for descriptor in sp.findall(f"{{{METADATA_NS}}}KeyDescriptor")
+        if descriptor.get("use") in (None, "encryption")
+        for method in descriptor.findall(f"{{{METADATA_NS}}}EncryptionMethod")
+    }
+    return next((name for uri, name in DATA_ENCRYPTION_NAMES.items() if uri in listed), None)
 
 
 def _to_pem(body: str, *, use: str) -> str:

@@ -33,8 +33,10 @@ up at once and nothing cached can go stale.
 
 Encryption
 ----------
-Assertions are encrypted with AES-256-GCM (or AES-256-CBC) under a fresh session key that
-RSA-OAEP-MGF1P wraps for the SP's certificate, whatever 3DES template pysaml2 proposes. SPs
+Assertions are encrypted with AES-256-GCM or AES-256-CBC (``encryption``, the app's
+``data_encryption``) under a fresh session key that RSA-OAEP-MGF1P wraps for the SP's
+certificate, whatever 3DES template pysaml2 proposes (``constants.KEY_TRANSPORT`` says why
+no other key transport is offered). SPs
 decrypt ``EncryptedData`` as a document of its own, so before an Assertion is signed (or, if
 unsigned, encrypted) the document is rewritten by ``namespaces.with_conventional_prefixes``:
 the Assertion declares every namespace it uses, and one URI keeps one prefix throughout.
@@ -68,6 +70,7 @@ from sso_apps.saml.constants import (
     RSA_SHA256,
     SHA256,
     XENC_NS,
+    DataEncryptionName,
 )
 from sso_apps.saml.errors import (
     KeyPairError,
@@ -94,9 +97,10 @@ __all__ = [
     "security_context_for",
 ]
 
+# Keyed by constants.DataEncryptionName; test_constants checks each transform's URI.
 ENCRYPTION_METHODS = {
-    "aes256-gcm": xmlsec.Transform.AES256_GCM,
-    "aes256-cbc": xmlsec.Transform.AES256,
+    DataEncryptionName.AES256_GCM: xmlsec.Transform.AES256_GCM,
+    DataEncryptionName.AES256_CBC: xmlsec.Transform.AES256,
 }
 
 # Our own freshly serialised XML is parsed with the same no-entities, no-network settings as
@@ -120,12 +124,15 @@ class PythonXmlsecBackend(CryptoBackend):
     """Implement pysaml2's CryptoBackend with the in-process python-xmlsec bindings."""
 
     def __init__(
-        self, *, encryption: str = "aes256-gcm", allow_sha1_verification: bool = False
+        self,
+        *,
+        encryption: str = DataEncryptionName.AES256_GCM,
+        allow_sha1_verification: bool = False,
     ) -> None:
         if encryption not in ENCRYPTION_METHODS:
             raise ValueError(f"encryption must be one of {sorted(ENCRYPTION_METHODS)}")
         super().__init__()
-        self.encryption = encryption
+        self.encryption = DataEncryptionName(encryption)
         self.allow_sha1_verification = allow_sha1_verification
 
     @property

@@ -116,6 +116,7 @@ class SamlConfigInput:
     require_signed_requests: bool | None = None
     accept_sha1_requests: bool | None = None
     encrypt_assertions: bool | None = None
+    data_encryption: str | None = None
     sp_certificate: str | None = None
     default_relay_state: str | None = None
     allow_http_sp_urls: bool | None = None
@@ -157,7 +158,7 @@ def saml_config_update(
     result (off if incomplete, on if complete) and the config version goes up once.
     """
     config = SamlConfig.objects.select_for_update().get(application=application)
-    allowed_http = config.allow_http_sp_urls
+    before = {name: getattr(config, name) for name in _AUDITED_FIELDS}
     changes.apply_to(config)
     replacements = _replacements(config, placeholder_values)
     _config_save(config, replacements)
@@ -171,12 +172,7 @@ def saml_config_update(
         request=request,
         target=application,
         application=application,
-        # Allowing http:// weakens every SP URL of the app: the trail says when and who.
-        details=(
-            {"allow_http_sp_urls": config.allow_http_sp_urls}
-            if config.allow_http_sp_urls != allowed_http
-            else None
-        ),
+        details=_audited_changes(config, before),
     )
     return saved
 
@@ -199,6 +195,7 @@ def saml_config_metadata_apply(
         sp_certificate=certificate or None,
         require_signed_requests=True if signed_requests else None,
         nameid_format=metadata.nameid_format or None,
+        data_encryption=metadata.data_encryption,
     )
     acs_urls = [
         AcsUrlInput(url=endpoint.url, is_default=endpoint.is_default, index=endpoint.index)
@@ -207,6 +204,21 @@ def saml_config_metadata_apply(
     return saml_config_update(
         application=application, changes=changes, acs_urls=acs_urls, request=request
     )
+
+
+# Settings whose every change the audit trail names, with the new value: allowing http://
+# weakens every SP URL of the app, and the data encryption decides what protects the
+# assertions in transit (a downgrade to CBC should be traceable to who and when).
+_AUDITED_FIELDS = ("allow_http_sp_urls", "data_encryption")
+
+
+def _audited_changes(config: SamlConfig, before: dict[str, Any]) -> dict[str, Any] | None:
+    changed = {
+        name: getattr(config, name)
+        for name in _AUDITED_FIELDS
+        if getattr(config, name) != before[name]
+    }
+    return changed or None
 
 
 def _replacements(config: SamlConfig, placeholder_values: dict[str, str] | None) -> dict:

@@ -17,6 +17,7 @@ CONFIG_FIELDS = (
     "nameid_format",
     "nameid_source",
     "signature_algorithm",
+    "data_encryption",
     "sp_certificate",
     "default_relay_state",
     "group_attribute_name",

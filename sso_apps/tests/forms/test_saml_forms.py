@@ -20,6 +20,7 @@ def config_data(config, **overrides):
         "nameid_format": "emailAddress",
         "nameid_source": "email",
         "signature_algorithm": "rsa-sha256",
+        "data_encryption": "aes256-gcm",
         "sign_response": "on",
         "sign_assertion": "on",
         "group_attribute_name": "memberOf",

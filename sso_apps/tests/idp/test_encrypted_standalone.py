@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
+from sso_apps.saml.constants import DATA_ENCRYPTION_URIS
 from sso_apps.saml.keys import generate_key_pair
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_redirect
 
@@ -31,8 +32,9 @@ def _xmlsec1(*arguments) -> subprocess.CompletedProcess:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sign_response", [True, False])
+@pytest.mark.parametrize("data_encryption", list(DATA_ENCRYPTION_URIS))
 def test_encrypted_data_from_the_idp_decrypts_alone_and_its_signature_verifies(
-    client, saml_app_factory, tmp_path, sign_response
+    client, saml_app_factory, tmp_path, sign_response, data_encryption
 ):
     sp_keys = generate_key_pair(common_name="sp.example.com")
     application = saml_app_factory(
@@ -40,6 +42,7 @@ def test_encrypted_data_from_the_idp_decrypts_alone_and_its_signature_verifies(
         sp_certificate=sp_keys.certificate_pem,
         sign_assertion=True,
         sign_response=sign_response,
+        data_encryption=data_encryption,
     )
     client.force_login(application.authorized_groups.get().members.get())
     sp = onelogin_sp(client, application)
@@ -48,6 +51,8 @@ def test_encrypted_data_from_the_idp_decrypts_alone_and_its_signature_verifies(
     encrypted_data = etree.fromstring(raw).find(
         f"{{{SAML}}}EncryptedAssertion/{{{XENC}}}EncryptedData"
     )
+    method = encrypted_data.find(f"{{{XENC}}}EncryptionMethod").get("Algorithm")
+    assert method == DATA_ENCRYPTION_URIS[data_encryption]
     (tmp_path / "sp.key").write_text(sp_keys.private_key_pem)
     (tmp_path / "idp.crt").write_text(
         OneLogin_Saml2_Utils.format_cert(sp.settings["idp"]["x509cert"])

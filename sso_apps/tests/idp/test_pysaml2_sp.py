@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 
+from sso_apps.saml.constants import DATA_ENCRYPTION_URIS
 from sso_apps.services import saml_configs
 from sso_apps.tests.idp.flows import response_fields, slo_confirm, sso_redirect
 from sso_apps.tests.idp.sp_harness import (
@@ -192,21 +193,26 @@ def test_pysaml2_sp_initiated_over_each_binding_signed_or_not(
 
 
 @pytest.mark.django_db
-def test_pysaml2_sp_decrypts_an_encrypted_assertion(client, pysaml2_app, member, sp_key_files):
+@pytest.mark.parametrize("data_encryption", list(DATA_ENCRYPTION_URIS))
+def test_pysaml2_sp_decrypts_an_encrypted_assertion(
+    client, pysaml2_app, member, sp_key_files, data_encryption
+):
     import base64
 
     key_file, cert_file, certificate_pem = sp_key_files
     saml_configs.saml_config_update(
         application=pysaml2_app,
         changes=saml_configs.SamlConfigInput(
-            encrypt_assertions=True, sp_certificate=certificate_pem
+            encrypt_assertions=True, sp_certificate=certificate_pem, data_encryption=data_encryption
         ),
     )
     pysaml2_app.refresh_from_db()
     client.force_login(member)
     sp = _client(client, pysaml2_app, key_file=key_file, cert_file=cert_file)
     request_id, fields = _login(client, pysaml2_app, sp)
-    assert b"EncryptedAssertion" in base64.b64decode(fields["SAMLResponse"])
+    raw = base64.b64decode(fields["SAMLResponse"])
+    assert b"EncryptedAssertion" in raw
+    assert f'Algorithm="{DATA_ENCRYPTION_URIS[data_encryption]}"'.encode() in raw
     result = sp.parse_authn_request_response(
         fields["SAMLResponse"], BINDING_HTTP_POST, outstanding={request_id: "/after"}
     )

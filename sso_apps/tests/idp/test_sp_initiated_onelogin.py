@@ -4,7 +4,13 @@ import pytest
 from django.urls import reverse
 
 from sso_apps.models import AuditEvent
-from sso_apps.saml.constants import NAMEID_FORMAT_URIS, NAMEID_PERSISTENT, NAMEID_TRANSIENT
+from sso_apps.saml.constants import (
+    DATA_ENCRYPTION_URIS,
+    KEY_TRANSPORT,
+    NAMEID_FORMAT_URIS,
+    NAMEID_PERSISTENT,
+    NAMEID_TRANSIENT,
+)
 from sso_apps.saml.keys import generate_key_pair
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields, sso_post, sso_redirect
 from sso_apps.tests.idp.sp_harness import SP_ACS_URL, path_and_query, posted_form
@@ -138,8 +144,15 @@ def test_sp_wanting_a_signed_response_refuses_an_assertion_only_signature(client
 
 
 @pytest.mark.django_db
-def test_encrypted_assertion_is_decrypted_and_accepted(client, saml_app_factory, sp_keys):
-    application = saml_app_factory(encrypt_assertions=True, sp_certificate=sp_keys.certificate_pem)
+@pytest.mark.parametrize("data_encryption", list(DATA_ENCRYPTION_URIS))
+def test_encrypted_assertion_is_decrypted_and_accepted(
+    client, saml_app_factory, sp_keys, data_encryption
+):
+    application = saml_app_factory(
+        encrypt_assertions=True,
+        sp_certificate=sp_keys.certificate_pem,
+        data_encryption=data_encryption,
+    )
     client.force_login(application.authorized_groups.get().members.get())
     sp = onelogin_sp(
         client,
@@ -157,6 +170,9 @@ def test_encrypted_assertion_is_decrypted_and_accepted(client, saml_app_factory,
 
     raw = base64.b64decode(fields["SAMLResponse"]).decode()
     assert "EncryptedAssertion" in raw and "ada@example.com" not in raw
+    # The app's choice, and the one key transport, are what the SP was given.
+    assert f'Algorithm="{DATA_ENCRYPTION_URIS[data_encryption]}"' in raw
+    assert f'Algorithm="{KEY_TRANSPORT}"' in raw
 
 
 @pytest.mark.django_db

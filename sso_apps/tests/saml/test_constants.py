@@ -9,8 +9,14 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, md, samlp, xmldsig, 
 from saml2 import saml as saml2_saml
 
 from sso_apps.catalog import schema
-from sso_apps.models.applications import Binding, NameIdFormat, SignatureAlgorithm
+from sso_apps.models.applications import (
+    Binding,
+    DataEncryption,
+    NameIdFormat,
+    SignatureAlgorithm,
+)
 from sso_apps.saml import algorithms, constants
+from sso_apps.saml.xmlsec_backend import ENCRYPTION_METHODS
 
 SSO_APPS = Path(constants.__file__).resolve().parents[1]
 URI_PREFIXES = ("urn:oasis:names:tc:SAML:", "http://www.w3.org/20")
@@ -65,6 +71,20 @@ def test_every_accepted_method_maps_to_the_transform_of_that_uri():
         assert {uri: transform.href for uri, transform in table.items()} == {u: u for u in table}
 
 
+def test_each_data_encryption_name_maps_to_the_transform_the_backend_uses():
+    assert {name: transform.href for name, transform in ENCRYPTION_METHODS.items()} == (
+        constants.DATA_ENCRYPTION_URIS
+    )
+    assert {
+        uri: name for name, uri in constants.DATA_ENCRYPTION_URIS.items()
+    } == constants.DATA_ENCRYPTION_NAMES
+
+
+def test_the_one_key_transport_is_rsa_oaep_never_rsa_1_5():
+    assert xmlsec.Transform.RSA_OAEP.href == constants.KEY_TRANSPORT
+    assert xmlsec.Transform.RSA_PKCS1.href != constants.KEY_TRANSPORT
+
+
 def test_short_names_and_uris_map_both_ways():
     assert constants.BINDING_URIS == {
         "redirect": constants.HTTP_REDIRECT,
@@ -86,6 +106,7 @@ def test_models_and_catalog_offer_exactly_the_saml_layers_short_names():
     assert set(Binding.values) == set(constants.BINDING_URIS) == schema.BINDINGS
     assert set(NameIdFormat.values) == set(constants.NAMEID_FORMAT_URIS) == schema.NAMEID_FORMATS
     assert set(SignatureAlgorithm.values) == set(constants.SIGNATURE_ALGORITHMS)
+    assert set(DataEncryption.values) == set(constants.DATA_ENCRYPTION_URIS)
 
 
 def uri_literals_outside_constants(root: Path) -> list[str]:

@@ -1,5 +1,10 @@
-"""Track each user's signed-in sessions so that Single Logout can end them all."""
+"""Track each user's signed-in sessions so that Single Logout can end them all.
 
+Also keeps, server-side in the session, how and when the user authenticated
+(`authentication_record`), which the SAML side maps to AuthnContextClassRef and AuthnInstant.
+"""
+
+import datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -7,6 +12,51 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from accounts.models import UserSession
+from tessera.clock import unix_seconds as _now
+
+# {method: unix time it last succeeded} for this session. Kept in the session itself, so
+# every node with the shared session store sees the same record.
+AUTHENTICATION_RECORD_KEY = "_tessera_authentication_methods"
+METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN = "pwd", "otp", "webauthn"
+AUTHENTICATION_METHODS = frozenset({METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN})
+
+
+def authentication_record(request) -> tuple[frozenset, datetime.datetime | None]:
+    """Return how this session authenticated (methods) and when it last did (or None)."""
+    record = _record(request)
+    if not record:
+        return frozenset(), None
+    at = datetime.datetime.fromtimestamp(max(record.values()), tz=datetime.UTC)
+    return frozenset(record), at
+
+
+def authentication_record_add(request, method: str, *, at: int | None = None) -> None:
+    """Note that the user just authenticated with `method` in this session."""
+    if method not in AUTHENTICATION_METHODS:
+        raise ValueError(f"Unknown authentication method {method!r}")
+    record = _record(request)
+    record[method] = _now() if at is None else int(at)
+    request.session[AUTHENTICATION_RECORD_KEY] = record
+
+
+def authentication_method_age(request, method: str) -> int | None:
+    """Return seconds since `method` last succeeded in this session, or None if never."""
+    at = _record(request).get(method)
+    return None if at is None else _now() - at
+
+
+def _record(request) -> dict:
+    value = request.session.get(AUTHENTICATION_RECORD_KEY)
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if k in AUTHENTICATION_METHODS and isinstance(v, int)}
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.authentication_record_start")
+def authentication_record_start(sender, request, user, **kwargs):
+    """A sign-in starts a new record: the password, now (the MFA flow then adds its factor)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTHENTICATION_RECORD_KEY] = {METHOD_PASSWORD: _now()}
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_track")

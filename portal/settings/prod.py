@@ -26,3 +26,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Every staff account needs a second factor in production unless explicitly turned off.
+TESSERA_MFA_REQUIRED_FOR_STAFF = env.bool("TESSERA_MFA_REQUIRED_FOR_STAFF", default=True)

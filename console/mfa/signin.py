@@ -84,6 +84,9 @@ def mfa_verify(request):
         field = "code" if form is totp_form else "recovery_code"
         if not form.errors:
             form.add_error(field, "That code is not valid. Try again.")
+    elif request.method == "POST":
+        # Neither field was sent: nothing was tried, so nothing is counted.
+        messages.error(request, "Enter a code.")
     return render(
         request,
         "console/mfa/verify.html",

@@ -161,3 +161,55 @@ def test_cancel_forgets_the_half_sign_in(client, user_factory, password):
     _password(client, user, password)
     client.post(reverse("console:mfa_cancel"))
     assert client.get(VERIFY)["Location"] == reverse("console:login")
+
+
+@pytest.mark.django_db
+def test_a_post_without_any_code_is_shown_again_not_counted(client, user_factory, password):
+    user = user_factory()
+    totp_enrolled(user)
+    _password(client, user, password)
+    response = client.post(VERIFY, {})
+    assert response.status_code == 200 and "Enter a code" in response.text
+    assert not AuditEvent.objects.filter(action="mfa.verify").exists()
+
+
+@pytest.mark.django_db
+def test_a_passkey_step_without_a_half_signed_in_session_is_refused_and_audited(client):
+    response = client.post(
+        reverse("otp_webauthn:credential-authentication-begin"), content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="access.denied", outcome="denied").exists()
+
+
+@pytest.mark.django_db
+def test_a_half_signed_in_user_gets_passkey_options_for_their_own_credentials(
+    client, user_factory, password
+):
+    user = user_factory()
+    totp_enrolled(user)
+    _password(client, user, password)
+    response = client.post(
+        reverse("otp_webauthn:credential-authentication-begin"), content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["rpId"] == "testserver"
+    assert response.json()["allowCredentials"] == []
+
+
+@pytest.mark.django_db
+def test_only_a_half_signed_in_user_without_factor_may_register_a_passkey(
+    client, user_factory, group_factory, password
+):
+    begin = reverse("otp_webauthn:credential-registration-begin")
+    newcomer = user_factory()
+    group_factory(members=[newcomer], mfa_required=True)
+    _password(client, newcomer, password)
+    options = client.post(begin, content_type="application/json")
+    assert options.status_code == 200 and options.json()["rp"]["id"] == "testserver"
+    # Someone who already has a factor must pass the second step with it first.
+    client.post(reverse("console:mfa_cancel"))
+    enrolled = user_factory()
+    totp_enrolled(enrolled)
+    _password(client, enrolled, password)
+    assert client.post(begin, content_type="application/json").status_code == 403

@@ -3,12 +3,15 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts import rules, selectors, services
 from accounts.forms import AddToGroupForm, UserAdminChangeForm, UserAdminCreationForm
+from accounts.mfa.selectors import user_mfa_factors
+from accounts.mfa.services import user_mfa_reset
 from accounts.models import User, UserGroup
 
 PROTECTED_REASON = _("Only a superuser may change a superuser.")
@@ -40,7 +43,7 @@ class UserAdmin(DjangoUserAdmin):
     # The unfiltered total would be a second COUNT over all 100,000 users on every page.
     show_full_result_count = False
     filter_horizontal = ("groups", "user_permissions")
-    actions = ("suspend_users", "activate_users", "add_to_group")
+    actions = ("suspend_users", "activate_users", "add_to_group", "reset_mfa")
     fieldsets = (
         (None, {"fields": ("email", "username", "password")}),
         (
@@ -56,6 +59,7 @@ class UserAdmin(DjangoUserAdmin):
                 "fields": ("is_staff", "is_superuser", "groups", "user_permissions"),
             },
         ),
+        (_("Two-factor authentication"), {"fields": ("mfa_factors",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -75,7 +79,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "mfa_factors")
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
@@ -191,6 +195,13 @@ class UserAdmin(DjangoUserAdmin):
     def full_name(self, obj):
         return obj.get_full_name()
 
+    @admin.display(description=_("factors"))
+    def mfa_factors(self, obj):
+        # Names, types and times only: no secret of any factor ever reaches this page.
+        return render_to_string(
+            "admin/accounts/user/mfa_factors.html", {"factors": user_mfa_factors(user=obj)}
+        )
+
     @admin.display(description=_("user groups"))
     def user_groups_list(self, obj):
         return ", ".join(group.name for group in obj.user_groups.all()) or "—"
@@ -268,13 +279,36 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
 
+    @admin.action(
+        description=_("Reset two-factor authentication of selected users"),
+        permissions=["change"],
+    )
+    def reset_mfa(self, request, queryset):
+        queryset = self._changeable(request, queryset, {"mfa": "reset"})
+        users = list(queryset)
+        for user in users:
+            user_mfa_reset(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "Removed every factor of %d user; they enrol again at their next sign-in "
+                "if a policy requires MFA.",
+                "Removed every factor of %d users; they enrol again at their next sign-in "
+                "if a policy requires MFA.",
+                len(users),
+            )
+            % len(users),
+            messages.SUCCESS,
+        )
+
 
 @admin.register(UserGroup)
 class UserGroupAdmin(admin.ModelAdmin):
-    list_display = ("name", "description", "member_count")
+    list_display = ("name", "description", "mfa_required", "member_count")
+    list_filter = ("mfa_required",)
     search_fields = ("name", "description")
     autocomplete_fields = ("members",)
-    fieldsets = ((None, {"fields": ("name", "description", "members")}),)
+    fieldsets = ((None, {"fields": ("name", "description", "mfa_required", "members")}),)
 
     def get_queryset(self, request):
         # One aggregate query instead of a COUNT per row for the member column.

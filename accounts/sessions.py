@@ -1,5 +1,10 @@
-"""Track each user's signed-in sessions so that Single Logout can end them all."""
+"""Track each user's signed-in sessions so that Single Logout can end them all.
 
+Also keeps, server-side in the session, how and when the user authenticated
+(`authentication_record`), which the SAML side maps to AuthnContextClassRef and AuthnInstant.
+"""
+
+import datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -9,6 +14,51 @@ from django.dispatch import receiver
 from accounts.middleware import AUTHENTICATED_AT_KEY, AUTHN_INSTANT_KEY
 from accounts.models import UserSession
 from tessera.clock import now as _now
+from tessera.clock import unix_seconds as _unix_now
+
+# {method: unix time it last succeeded} for this session. Kept in the session itself, so
+# every node with the shared session store sees the same record.
+AUTHENTICATION_RECORD_KEY = "_tessera_authentication_methods"
+METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN = "pwd", "otp", "webauthn"
+AUTHENTICATION_METHODS = frozenset({METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN})
+
+
+def authentication_record(request) -> tuple[frozenset, datetime.datetime | None]:
+    """Return how this session authenticated (methods) and when it last did (or None)."""
+    record = _record(request)
+    if not record:
+        return frozenset(), None
+    at = datetime.datetime.fromtimestamp(max(record.values()), tz=datetime.UTC)
+    return frozenset(record), at
+
+
+def authentication_record_add(request, method: str, *, at: int | None = None) -> None:
+    """Note that the user just authenticated with `method` in this session."""
+    if method not in AUTHENTICATION_METHODS:
+        raise ValueError(f"Unknown authentication method {method!r}")
+    record = _record(request)
+    record[method] = _unix_now() if at is None else int(at)
+    request.session[AUTHENTICATION_RECORD_KEY] = record
+
+
+def authentication_method_age(request, method: str) -> int | None:
+    """Return seconds since `method` last succeeded in this session, or None if never."""
+    at = _record(request).get(method)
+    return None if at is None else _unix_now() - at
+
+
+def _record(request) -> dict:
+    value = request.session.get(AUTHENTICATION_RECORD_KEY)
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if k in AUTHENTICATION_METHODS and isinstance(v, int)}
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.authentication_record_start")
+def authentication_record_start(sender, request, user, **kwargs):
+    """A sign-in starts a new record: the password, now (the MFA flow then adds its factor)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTHENTICATION_RECORD_KEY] = {METHOD_PASSWORD: _unix_now()}
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.session_track")
@@ -88,4 +138,6 @@ def session_reauthenticated(*, request) -> float:
     """
     instant = _now().timestamp()
     request.session[AUTHN_INSTANT_KEY] = instant
+    # The two-factor record must agree: a re-entered password is a fresh password method.
+    authentication_record_add(request, METHOD_PASSWORD, at=int(instant))
     return instant

@@ -13,3 +13,14 @@ user_roles_changed = Signal()
 # A change to a user was refused: their roles, or a bulk action on a protected user.
 # Arguments: actor, user, reason, attempted (dict of what was asked), request (or None).
 user_change_refused = Signal()
+
+# Multi-factor events. Each carries user and request (or None) and:
+# mfa_factor_added / mfa_factor_removed: factor (a dict of kind, id, name), actor.
+mfa_factor_added = Signal()
+mfa_factor_removed = Signal()
+# An admin removed every factor of a user: actor, count.
+mfa_factors_reset = Signal()
+# A wrong code or failed passkey at the second step: kind.
+mfa_verification_failed = Signal()
+# A recovery code was used to sign in: remaining (codes left).
+mfa_recovery_code_used = Signal()

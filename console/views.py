@@ -10,8 +10,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from accounts.mfa.selectors import user_mfa_factors, user_mfa_required
 from accounts.sessions import session_reauthenticated
 from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm, ConsoleReauthenticateForm
+from console.mfa.signin import password_step_done
 from sso_apps.idp.logout_chain import SESSION_KEY as CHAIN_SESSION_KEY
 from sso_apps.idp.logout_chain import browser_chain, chain_url, logout_everywhere_start
 from sso_apps.models import AuditEvent
@@ -36,7 +38,7 @@ def console_home(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def console_account(request):
-    """Show the user's name, email and groups; let them change their password."""
+    """Show the user's name, email, groups and factors; let them change their password."""
     form = ConsolePasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -45,7 +47,16 @@ def console_account(request):
         messages.success(request, "Your password was changed.")
         return redirect("console:account")
     groups = request.user.user_groups.order_by("name").values_list("name", flat=True)
-    return render(request, "console/account.html", {"form": form, "groups": list(groups)})
+    return render(
+        request,
+        "console/account.html",
+        {
+            "form": form,
+            "groups": list(groups),
+            "factors": user_mfa_factors(user=request.user),
+            "mfa_required": user_mfa_required(user=request.user),
+        },
+    )
 
 
 class ConsoleLoginView(LoginView):
@@ -66,6 +77,13 @@ class ConsoleLoginView(LoginView):
         if request.user.is_authenticated:
             return HttpResponseRedirect(self.get_success_url())
         return super().get(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A second step, when due, signs the user in later (console.mfa.signin).
+        second_step = password_step_done(
+            self.request, user=form.get_user(), next_url=self.get_redirect_url()
+        )
+        return second_step or super().form_valid(form)
 
 
 @sensitive_post_parameters("password")

@@ -3,8 +3,17 @@
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from console.mfa.signin import password_step_done
 
 # Sections of the navigation, in order, and the models each one holds
 # ("app_label.ModelName"). Models not listed fall under "Administration".
@@ -26,6 +35,24 @@ NAVIGATION = (
 # ServiceProvider.save(): that reloads a process-global IdP and crashes on metadata
 # without validUntil (djangosaml2idp 0.7.2 defects). SPs are configured on the SSO tab.
 HIDDEN_MODELS = {"djangosaml2idp.serviceprovider", "djangosaml2idp.persistentid"}
+# django-otp and django-otp-webauthn register admins that show TOTP keys and raw credential
+# data; factors are listed (without secrets) and reset on the user's page instead.
+HIDDEN_MODELS |= {
+    "otp_totp.totpdevice",
+    "django_otp_webauthn.webauthncredential",
+    "django_otp_webauthn.webauthnattestation",
+    "django_otp_webauthn.webauthnuserhandle",
+}
+
+
+class AdminLoginView(LoginView):
+    """Django's admin sign-in, followed by the same second step as the User Console."""
+
+    def form_valid(self, form):
+        second_step = password_step_done(
+            self.request, user=form.get_user(), next_url=self.get_redirect_url()
+        )
+        return second_step or super().form_valid(form)
 
 
 class TesseraAdminSite(admin.AdminSite):
@@ -51,6 +78,32 @@ class TesseraAdminSite(admin.AdminSite):
             return protected(request, *args, **kwargs)
 
         return inner
+
+    @method_decorator(never_cache)
+    def login(self, request, extra_context=None):
+        """Django's AdminSite.login with our view, so staff sign-in has the second step.
+
+        NOTE: AdminSite.login builds its LoginView inside the method, with no hook for the
+        view class; this repeats its few lines of context with AdminLoginView.
+        """
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        context = {
+            **self.each_context(request),
+            "title": _("Log in"),
+            "subtitle": None,
+            "app_path": request.get_full_path(),
+            "username": request.user.get_username(),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        context.update(extra_context or {})
+        request.current_app = self.name
+        return AdminLoginView.as_view(
+            extra_context=context,
+            authentication_form=self.login_form or AdminAuthenticationForm,
+            template_name=self.login_template or "admin/login.html",
+        )(request)
 
     def get_app_list(self, request, app_label=None):
         """Regroup Django's per-app list into the product's navigation sections."""

@@ -16,6 +16,8 @@ urlpatterns = [
     path("readyz", ReadinessView.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
     path("userconsole/", include("console.urls")),
+    # django-otp-webauthn's JSON API (its script reverses these names), bound to our flow.
+    path("userconsole/mfa/webauthn/", include(("console.mfa.webauthn", "otp_webauthn"))),
     path("saml2/", include("sso_apps.urls")),
     # Answers 404 unless SP_TESTER_ENABLED (on in development only).
     path("sp-tester/", include("sp_tester.urls")),

@@ -2,7 +2,15 @@
 
 from django.dispatch import receiver
 
-from accounts.signals import user_change_refused, user_roles_changed
+from accounts.signals import (
+    mfa_factor_added,
+    mfa_factor_removed,
+    mfa_factors_reset,
+    mfa_recovery_code_used,
+    mfa_verification_failed,
+    user_change_refused,
+    user_roles_changed,
+)
 from sso_apps.models import AuditEvent
 from sso_apps.services.audit import audit_record
 
@@ -30,4 +38,52 @@ def audit_user_change_refused(sender, *, actor, user, reason, attempted, request
         target=user,
         reason=reason,
         details={"attempted": attempted},
+    )
+
+
+@receiver(mfa_factor_added, dispatch_uid="sso_apps.audit_mfa_factor_added")
+def audit_mfa_factor_added(sender, *, user, actor, factor, request=None, **kwargs):
+    """Record an enrolled factor (its kind and name, never its secret)."""
+    audit_record(action="mfa.factor_add", request=request, actor=actor, target=user, details=factor)
+
+
+@receiver(mfa_factor_removed, dispatch_uid="sso_apps.audit_mfa_factor_removed")
+def audit_mfa_factor_removed(sender, *, user, actor, factor, request=None, **kwargs):
+    """Record a factor removed by its owner."""
+    audit_record(
+        action="mfa.factor_remove", request=request, actor=actor, target=user, details=factor
+    )
+
+
+@receiver(mfa_factors_reset, dispatch_uid="sso_apps.audit_mfa_factors_reset")
+def audit_mfa_factors_reset(sender, *, user, actor, count, request=None, **kwargs):
+    """Record an admin's reset of every factor of a user."""
+    audit_record(
+        action="mfa.reset", request=request, actor=actor, target=user, details={"removed": count}
+    )
+
+
+@receiver(mfa_verification_failed, dispatch_uid="sso_apps.audit_mfa_verification_failed")
+def audit_mfa_verification_failed(sender, *, user, kind, request=None, **kwargs):
+    """Record a wrong code or failed passkey at the second sign-in step."""
+    audit_record(
+        action="mfa.verify",
+        request=request,
+        actor=user,
+        outcome=AuditEvent.Outcome.FAILURE,
+        target=user,
+        reason="The second factor was not accepted.",
+        details={"kind": kind},
+    )
+
+
+@receiver(mfa_recovery_code_used, dispatch_uid="sso_apps.audit_mfa_recovery_code_used")
+def audit_mfa_recovery_code_used(sender, *, user, remaining, request=None, **kwargs):
+    """Record a sign-in with a recovery code and how many remain."""
+    audit_record(
+        action="mfa.recovery_code_use",
+        request=request,
+        actor=user,
+        target=user,
+        details={"remaining": remaining},
     )

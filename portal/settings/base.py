@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "axes",
     "django_structlog",
     "health_check",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "accounts",
     # After accounts: its models call get_user_model() at import time.
     "portal.apps.Saml2IdpConfig",
@@ -57,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): which factor (if any) verified this session.
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,6 +133,8 @@ AUTHENTICATION_BACKENDS = [
     # First, so a locked-out client is refused before any password is hashed.
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.EmailBackend",
+    # Only ever used by our second step (a passkey of the user who gave the password).
+    "django_otp_webauthn.backends.WebAuthnBackend",
 ]
 # NOTE: no stock Argon2PasswordHasher after ours: it shares the "argon2" algorithm name,
 # and ours verifies (and upgrades at sign-in) every hash Django's made.
@@ -191,5 +198,6 @@ ADMIN_SITE_HEADER = _("Tessera Admin Portal")
 from portal.settings.celery import *  # noqa: E402,F403
 from portal.settings.email import *  # noqa: E402,F403
 from portal.settings.logging import *  # noqa: E402,F403
+from portal.settings.mfa import *  # noqa: E402,F403
 from portal.settings.security import *  # noqa: E402,F403
 from portal.settings.sso_apps import *  # noqa: E402,F403

@@ -42,3 +42,6 @@ LOGGING = logging_config(  # noqa: F405
     env.str("TESSERA_LOG_FORMAT", default="json"),
     TESSERA_LOG_LEVEL,  # noqa: F405
 )
+
+# Every staff account needs a second factor in production unless explicitly turned off.
+TESSERA_MFA_REQUIRED_FOR_STAFF = env.bool("TESSERA_MFA_REQUIRED_FOR_STAFF", default=True)

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Model
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnUserHandle
 
 from accounts.models import UserSession
 from accounts.roles import READ_ONLY
@@ -124,7 +125,9 @@ def database_snapshot(*, actor) -> dict[str, str]:
     """Return a hash of every row of every model but sessions and refusal audit events.
 
     The actor's own sign-in log (axes writes it at sign-in and stamps it at sign-out) is
-    about their session too, so it is left out as well.
+    about their session too, so it is left out as well, and so is the actor's own WebAuthn
+    user handle (a random ID django-otp-webauthn makes once, when they begin adding a passkey
+    to their own account: not an Admin Portal write).
     """
     snapshot = {}
     for model in apps.get_models(include_auto_created=True):
@@ -135,6 +138,8 @@ def database_snapshot(*, actor) -> dict[str, str]:
             queryset = queryset.exclude(outcome__in=REFUSAL_OUTCOMES)
         if model is AccessLog:
             queryset = queryset.exclude(username=actor.get_username())
+        if model is WebAuthnUserHandle:
+            queryset = queryset.exclude(user=actor)
         digest = hashlib.sha256()
         for row in queryset.values_list():
             digest.update(repr(row).encode())

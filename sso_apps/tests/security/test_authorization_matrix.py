@@ -77,6 +77,27 @@ MATRIX = {
     "console:logout": row((LOGIN, LOGIN), *[(200, LOGIN)] * 4),
     # Only a browser that just signed out everywhere has a summary; everyone else signs in.
     "console:signed-out": row(*[(LOGIN, 405)] * 5),
+    # Multi-factor pages. The second step belongs to a half-signed-in session only: anyone
+    # without one is sent to the sign-in page, signed-in users on to the console.
+    "console:mfa_verify": row((LOGIN, LOGIN), *[(302, 302)] * 4),
+    "console:mfa_cancel": row((405, LOGIN), *[(405, 302)] * 4),
+    # A POST only confirms an enrolment its page began (none here): back to a fresh page.
+    "console:mfa_setup": row((LOGIN, LOGIN), *[(200, 302)] * 4),
+    # Replacing recovery codes needs the account page's generate=1; without it, back there.
+    "console:mfa_recovery_codes": row((405, LOGIN), *[(405, 302)] * 4),
+    # Only right after a first enrolment does it show codes; otherwise back to the account.
+    "console:mfa_recovery_codes_new": row((LOGIN, 405), *[(302, 405)] * 4),
+    # Removing names a factor of one's own in the POST; none named is a 404.
+    "console:mfa_factor_remove": row((405, LOGIN), *[(405, 404)] * 4),
+    "console:mfa_confirm_password": row((LOGIN, LOGIN), *[(200, 200)] * 4),
+    # django-otp-webauthn's JSON API, bound to our flow (console.mfa.webauthn): registering
+    # is for signed-in users (the begin step issues a challenge); authenticating only for a
+    # half-signed-in session, so everyone here gets 403.
+    "otp_webauthn:credential-registration-begin": row((405, 403), *[(405, 200)] * 4),
+    "otp_webauthn:credential-registration-complete": row((405, 403), *[(405, 400)] * 4),
+    "otp_webauthn:credential-authentication-begin": row(*[(405, 403)] * 5),
+    "otp_webauthn:credential-authentication-complete": row(*[(405, 403)] * 5),
+    "otp_webauthn:js-i18n-catalog": row(*[(200, 405)] * 5),
     # SAML endpoints: no SAMLRequest is a 400 for everyone; metadata is public.
     "saml:sso": row(*[(400, 400)] * 5),
     "saml:slo": row(*[(400, 400)] * 5),
@@ -270,6 +291,13 @@ def world(django_db_setup, django_db_blocker):
         yield world
         transaction.set_rollback(True)
     runtimes.clear()
+
+
+@pytest.fixture(autouse=True)
+def _password_fresh_for_the_whole_run(settings):
+    # NOTE: the roles sign in once per module; factor pages ask for the password again after
+    # TESSERA_MFA_REAUTH_SECONDS, which a slow run of this module could pass midway.
+    settings.TESSERA_MFA_REAUTH_SECONDS = 24 * 3600
 
 
 def test_every_url_pattern_has_a_row_in_the_matrix():

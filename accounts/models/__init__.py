@@ -109,6 +109,14 @@ class UserGroup(models.Model):
         help_text=_("Users in this group get every application authorised for it."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    mfa_required = models.BooleanField(
+        _("MFA required"),
+        default=False,
+        help_text=_(
+            "Members must sign in with a second factor; those without one enrol right "
+            "after their password."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user group")
@@ -138,3 +146,10 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} session"
+
+
+# NOTE: a module of its own, so the models package stays a list of tables; imported here so
+# Django registers its models under the accounts app.
+from accounts.models.recovery_codes import RecoveryCode, RecoveryCodeDevice  # noqa: E402
+
+__all__ = ["RecoveryCode", "RecoveryCodeDevice", "User", "UserGroup", "UserSession"]

@@ -1,0 +1,130 @@
+"""Two-factor sign-in in Chromium: an authenticator app, recovery codes and a passkey.
+
+TOTP codes are computed here with RFC 6238 from the secret the page shows; the passkey lives
+in Chromium's virtual authenticator (DevTools WebAuthn domain over Playwright's CDP session).
+"""
+
+import base64
+import re
+import time
+
+import pytest
+from django_otp_webauthn.models import WebAuthnCredential
+
+from accounts.tests.factories import DEFAULT_PASSWORD
+from accounts.tests.mfa.helpers import rfc6238
+from sso_apps.models import AuditEvent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def origin(portal):
+    # NOTE: an IP address cannot be a WebAuthn RP ID, so the browser goes to localhost.
+    return portal.replace("127.0.0.1", "localhost")
+
+
+def sign_in_password(page, origin, email):
+    page.goto(f"{origin}/userconsole/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/userconsole/login/"))
+
+
+def test_enrol_an_app_then_sign_in_with_a_code_and_a_recovery_code_once(
+    origin, user_factory, group_factory, new_context, screenshot
+):
+    user = user_factory(email="mfa.app@example.com", first_name="Ada", last_name="Byron")
+    group_factory(name="Finance", members=[user], mfa_required=True)
+    page = new_context().new_page()
+    sign_in_password(page, origin, user.email)
+    page.wait_for_url(re.compile(r"/userconsole/mfa/setup/"))
+    page.get_by_role("heading", name="Set up two-factor authentication").wait_for()
+    # The user cannot go anywhere else before enrolling.
+    page.goto(f"{origin}/userconsole/")
+    page.wait_for_url(re.compile(r"/userconsole/login/"))
+    page.goto(f"{origin}/userconsole/mfa/setup/")
+    screenshot(page, "mfa-1-setup")
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.get_by_label("Name for this app").fill("Work phone")
+    page.get_by_label("6-digit code from your authenticator app").fill(rfc6238(key, time.time()))
+    page.get_by_role("button", name="Confirm and add").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    codes = page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot(page, "mfa-2-recovery-codes")
+    page.get_by_role("link", name="I have saved them, continue").click()
+    page.get_by_role("heading", name="Your applications").wait_for()
+    sign_out(page)
+
+    sign_in_password(page, origin, user.email)
+    page.wait_for_url(re.compile(r"/userconsole/mfa/verify/"))
+    screenshot(page, "mfa-3-verify")
+    # The enrolment used this time step; a code is good once, so give the next step's.
+    page.get_by_label("6-digit code from your authenticator app").fill(
+        rfc6238(key, time.time() + 30)
+    )
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("heading", name="Your applications").wait_for()
+    sign_out(page)
+
+    for attempt in ("first", "second"):
+        sign_in_password(page, origin, user.email)
+        page.wait_for_url(re.compile(r"/userconsole/mfa/verify/"))
+        page.get_by_text("Use a recovery code").click()
+        page.get_by_label("Recovery code").fill(codes[0])
+        page.get_by_role("button", name="Use recovery code").click()
+        if attempt == "first":
+            page.get_by_text("You used a recovery code; 9 remain").wait_for()
+            sign_out(page)
+        else:
+            page.get_by_text("That code is not valid").wait_for()
+            assert "/userconsole/mfa/verify/" in page.url
+    assert AuditEvent.objects.filter(action="mfa.recovery_code_use").count() == 1
+    assert AuditEvent.objects.filter(action="mfa.verify", outcome="failure").count() == 1
+
+
+def test_enrol_a_passkey_and_sign_in_with_it(origin, user_factory, new_context, screenshot):
+    user = user_factory(email="mfa.passkey@example.com", first_name="Grace", last_name="Hopper")
+    context = new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    sign_in_password(page, origin, user.email)
+    page.get_by_role("heading", name="Your applications").wait_for()
+    page.goto(f"{origin}/userconsole/account/")
+    page.get_by_role("link", name="Add an authenticator app or passkey").click()
+    page.get_by_role("button", name="Add a passkey or security key").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    page.get_by_role("link", name="I have saved them, continue").click()
+    page.get_by_role("heading", name="Two-factor authentication").wait_for()
+    assert page.get_by_text("Passkey or security key").count() >= 1
+    screenshot(page, "mfa-4-passkey-listed")
+    sign_out(page)
+
+    sign_in_password(page, origin, user.email)
+    page.wait_for_url(re.compile(r"/userconsole/mfa/verify/"))
+    page.get_by_role("button", name="Use a passkey or security key").click()
+    page.get_by_role("heading", name="Your applications").wait_for()
+    credential = WebAuthnCredential.objects.get(user=user)
+    assert credential.last_used_at is not None and credential.sign_count >= 0
+    assert AuditEvent.objects.filter(action="mfa.factor_add", details__kind="webauthn").exists()

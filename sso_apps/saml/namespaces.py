@@ -81,10 +81,15 @@ def with_conventional_prefixes(
 
 def undeclared_prefixes(data: bytes) -> list[str]:
     """List the prefixes data uses without declaring them (empty if it stands alone)."""
+    # NOTE: the parser's own log, not the exception's: XMLSyntaxError.error_log is a copy of
+    # the thread's libxml2 log, which still holds warnings from earlier, unrelated parses.
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
-        etree.fromstring(data, parser=etree.XMLParser(**_PARSER_OPTIONS))  # noqa: S320
-    except etree.XMLSyntaxError as exc:
-        return [str(error.message) for error in exc.error_log if error.domain_name == "NAMESPACE"]
+        etree.fromstring(data, parser=parser)  # noqa: S320
+    except etree.XMLSyntaxError:
+        return [
+            str(error.message) for error in parser.error_log if error.domain_name == "NAMESPACE"
+        ]
     return []
 
 

@@ -541,6 +541,28 @@ def test_is_passive_from_a_signed_in_user_without_access_gets_request_denied(
 
 
 @pytest.mark.django_db
+def test_is_passive_from_a_user_suspended_before_continue_gets_request_denied(
+    client, signed_app_factory, sp_keys
+):
+    application = signed_app_factory()
+    member = _member(application)
+    client.force_login(member)
+    sp = _sp(client, application, sp_keys)
+    continue_url, request_id = _passive_continue_url(client, sp)
+    from accounts.services import user_suspend
+
+    user_suspend(user=member)  # by an administrator, while the request was on its way
+
+    page = client.get(continue_url)
+
+    _assert_signed_status_response(
+        sp, response_fields(page), request_id, top=STATUS_RESPONDER, second=STATUS_REQUEST_DENIED
+    )
+    event = _last_login_event()
+    assert event.outcome == AuditEvent.Outcome.DENIED and "not active" in event.reason
+
+
+@pytest.mark.django_db
 def test_a_user_without_access_still_gets_the_403_page_without_is_passive(
     client, signed_app_factory, sp_keys, user_factory
 ):

@@ -6,6 +6,7 @@ Views call these; they raise SamlError subclasses with reasons fit to show a use
 import datetime
 from dataclasses import asdict, dataclass, fields
 
+from django.core import signing
 from django.db import transaction
 from saml2.assertion import authn_statement
 from saml2.saml import NameID
@@ -30,7 +31,11 @@ from sso_apps.saml.constants import (
 )
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.nameid_policy import nameid_format_resolve
-from sso_apps.saml.status import SamlStatusRefusal, invalid_nameid_policy, no_passive
+from sso_apps.saml.status import (
+    SamlStatusRefusal,
+    invalid_nameid_policy,
+    no_passive,
+)
 from sso_apps.services.sp_sessions import sp_session_record
 from tessera.clock import now as _now
 
@@ -131,6 +136,47 @@ def authn_request_receive(
         context_class_refs=context.class_refs if context is not None else (),
         context_decl_refs=context.decl_refs if context is not None else (),
     )
+
+
+# An IsPassive request also rides along in the /continue URL, signed: if the session ends
+# on the way (idle timeout, signed out in another tab) its data, the pending request with
+# it, is flushed, and the SP is still owed its NoPassive answer rather than a sign-in page.
+PASSIVE_TOKEN_PARAMETER = "passive"  # noqa: S105 (a query parameter name)
+# The hop from the SSO URL to /continue is one redirect; ten minutes spares slow browsers.
+PASSIVE_TOKEN_MAX_AGE_SECONDS = 600
+
+
+def _passive_salt(application: Application) -> str:
+    # Per app: a token minted for one app's request is nothing at another's /continue.
+    return f"tessera.saml.passive:{application.idp_suffix}"
+
+
+def passive_token_create(*, application: Application, pending: PendingLogin) -> str:
+    return signing.dumps(pending.to_session(), salt=_passive_salt(application), compress=True)
+
+
+def passive_token_read(*, application: Application, token: str) -> PendingLogin | None:
+    """Return the passive request a /continue token carries, or None if it is not ours.
+
+    Only ever used to answer NoPassive (a Response with no assertion) to an ACS URL the app
+    registered, so a replayed token gives nobody anything.
+    """
+    if not token:
+        return None
+    try:
+        data = signing.loads(
+            token, salt=_passive_salt(application), max_age=PASSIVE_TOKEN_MAX_AGE_SECONDS
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    pending = PendingLogin.from_session(data)
+    return pending if pending.is_passive else None
+
+
+def passive_session_ended() -> SamlStatusRefusal:
+    return no_passive("The user's session ended, and the request forbids asking them to sign in.")
 
 
 def pending_login_peek(*, http_request, application: Application) -> PendingLogin | None:
@@ -336,8 +382,14 @@ def authn_status_response_issue(
     runtime: AppRuntime,
     pending: PendingLogin,
     refusal: SamlStatusRefusal,
+    outcome: str = AuditEvent.Outcome.FAILURE,
+    actor=None,
 ) -> OutgoingMessage:
-    """Answer the AuthnRequest with a signed non-success Response at its ACS URL; audit it."""
+    """Answer the AuthnRequest with a signed non-success Response at its ACS URL; audit it.
+
+    `outcome` and `actor` let a refused user's RequestDenied keep the audit event a
+    denial has always had (DENIED, naming the user).
+    """
     config = application.saml
     destination = sp_destination_check(
         application=application, url=pending.acs_url, registered=runtime.acs_urls
@@ -354,9 +406,10 @@ def authn_status_response_issue(
         http_request=http_request,
         application=application,
         action="sso.login",
-        outcome=AuditEvent.Outcome.FAILURE,
+        outcome=outcome,
         binding=pending.binding,
         reason=refusal.reason,
+        actor=actor,
         details={"status": refusal.status.name, **_requested_details(pending)},
     )
     return OutgoingMessage(

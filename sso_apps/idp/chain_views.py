@@ -1,5 +1,7 @@
 """The page that walks the browser through a "log out everywhere" chain, one SP at a time."""
 
+import logging
+
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -15,10 +17,12 @@ from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.logout import LogoutReply, logout_response_create
 from sso_apps.idp.runtime import runtimes
 from sso_apps.models import AuditEvent
-from sso_apps.saml.constants import BindingName
 from sso_apps.saml.errors import SamlError
+from sso_apps.saml.status import partial_logout
 from sso_apps.services import logout_chains as chain_services
 from sso_apps.services.audit import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -68,13 +72,8 @@ class LogoutChainView(View):
                 "sso_apps/saml/logout_wait.html",
                 {"application": application, "wait_seconds": move.wait_seconds},
             )
-        if move.outgoing.binding == BindingName.REDIRECT:
-            return HttpResponseRedirect(
-                move.outgoing.redirect_url(
-                    private_key_pem=runtimes.get(application).settings.private_key_pem,
-                    signature_algorithm=application.saml.signature_algorithm,
-                )
-            )
+        if move.redirect_url:
+            return HttpResponseRedirect(move.redirect_url)
         return self.post_form(application, move.outgoing)
 
     def post_form(self, application, outgoing) -> HttpResponse:
@@ -95,13 +94,30 @@ class LogoutChainView(View):
             relay_state=chain.origin_relay_state,
             binding=chain.origin_binding,
         )
+        # Counted, not named: which other apps the user has is none of this SP's business.
+        not_ended = chain_flow.logout_chain_not_ended(chain)
+        status = (
+            partial_logout(f"{len(not_ended)} other application(s) may still be signed in.")
+            if not_ended
+            else None
+        )
         try:
             outgoing = logout_response_create(
-                application=origin, runtime=runtimes.get(origin), reply=reply
+                application=origin, runtime=runtimes.get(origin), reply=reply, status=status
             )
             # The SP's own registered Logout URL only: nothing the request said.
             sp_destination_check(application=origin, url=outgoing.destination)
-        except SamlError as error:
+            redirect_url = chain_flow.redirect_url_sign(origin, outgoing)
+        except Exception as error:
+            # As for each step (logout_chain_advance): a broken origin app costs its
+            # answer, not a 500 after the user was already signed out everywhere.
+            reason = (
+                error.reason
+                if isinstance(error, SamlError)
+                else f"The LogoutResponse could not be built or signed ({type(error).__name__})."
+            )
+            if not isinstance(error, SamlError):
+                logger.exception("LogoutResponse for application %s not built", origin.pk)
             audit_record(
                 action="sso.logout",
                 request=self.request,
@@ -109,7 +125,7 @@ class LogoutChainView(View):
                 outcome=AuditEvent.Outcome.FAILURE,
                 target=origin,
                 application=origin,
-                reason=error.reason,
+                reason=reason,
             )
             return HttpResponseRedirect(reverse("console:signed-out"))
         audit_record(
@@ -120,13 +136,11 @@ class LogoutChainView(View):
             application=origin,
             sp_entity_id=origin.saml.sp_entity_id,
             binding=outgoing.binding,
-            reason="LogoutResponse sent after logging out everywhere.",
+            reason=(
+                "LogoutResponse sent after logging out everywhere"
+                + (" (PartialLogout)." if status is not None else ".")
+            ),
         )
-        if outgoing.binding == BindingName.REDIRECT:
-            return HttpResponseRedirect(
-                outgoing.redirect_url(
-                    private_key_pem=runtimes.get(origin).settings.private_key_pem,
-                    signature_algorithm=origin.saml.signature_algorithm,
-                )
-            )
+        if redirect_url:
+            return HttpResponseRedirect(redirect_url)
         return self.post_form(origin, outgoing)

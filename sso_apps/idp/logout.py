@@ -29,6 +29,7 @@ from sso_apps.saml.constants import BINDING_URIS, SIGNATURE_ALGORITHMS, BindingN
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.logout_messages import name_id_format_of
 from sso_apps.saml.requests import SamlRequestError
+from sso_apps.saml.status import SamlStatus
 from sso_apps.services.sp_sessions import issued_logout_request_consume, sp_sessions_forget
 
 CONFIRM_KEY = "saml_slo_confirm:{suffix}"
@@ -209,12 +210,17 @@ def _sessions_end(*, http_request, application, session_keys: set[str]) -> int:
 
 
 def logout_response_create(
-    *, application: Application, runtime: AppRuntime, reply: LogoutReply
+    *,
+    application: Application,
+    runtime: AppRuntime,
+    reply: LogoutReply,
+    status: SamlStatus | None = None,
 ) -> OutgoingMessage:
     """Build the LogoutResponse for the app's SP Logout URL over its configured binding.
 
     Over POST the message carries an enveloped signature; over Redirect the query string
-    is signed instead, as the bindings specification requires.
+    is signed instead, as the bindings specification requires. `status` replaces plain
+    Success (e.g. Success/PartialLogout); None keeps it.
     """
     config = application.saml
     if not config.sp_logout_url:
@@ -226,6 +232,7 @@ def logout_response_create(
     response = runtime.server.create_logout_response(
         answered,
         bindings=[BINDING_URIS[binding]],
+        status=status.to_element() if status is not None else None,
         sign=binding == BindingName.POST,
         sign_alg=sign_alg,
         digest_alg=digest_alg,

@@ -10,6 +10,7 @@ browser by a random token kept in the fresh, signed-out session: a link to the c
 alone continues nothing.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ from sso_apps.services import logout_chains as chain_services
 from tessera.clock import now as _now
 
 SESSION_KEY = "saml_logout_chain"
+
+logger = logging.getLogger(__name__)
 
 Status = LogoutChainStep.Status
 
@@ -114,6 +117,8 @@ class ChainMove:
 
     step: LogoutChainStep | None = None
     outgoing: OutgoingMessage | None = None
+    # The signed URL to send the browser to, when `outgoing` goes over HTTP-Redirect.
+    redirect_url: str = ""
     wait_seconds: int = 0
     finished: bool = False
 
@@ -156,11 +161,22 @@ def logout_chain_advance(*, http_request, chain: LogoutChain) -> ChainMove:
         try:
             outgoing = logout_request_create(step=step)
             sp_destination_check(application=step.application, url=outgoing.destination)
+            # Signed now, before the step counts as sent, so a key that cannot sign fails
+            # this step rather than the page that would deliver it.
+            redirect_url = redirect_url_sign(step.application, outgoing.message)
         except SamlError as error:
-            if chain_services.logout_chain_step_close(
-                step=step, status=Status.FAILED, reason=error.reason
-            ):
-                audit(step, "sso.logout.sent", "failure", error.reason)
+            _step_fail(http_request, step, error.reason)
+            continue
+        except Exception as error:
+            # One app's broken configuration (no active key pair, a key that will not
+            # decrypt or sign, a pysaml2 error) must not stop signing the user out of the
+            # others: it is this step's failure, named to the user, never a 500.
+            logger.exception("LogoutRequest for application %s not built", step.application_id)
+            _step_fail(
+                http_request,
+                step,
+                f"The LogoutRequest could not be built or signed ({type(error).__name__}).",
+            )
             continue
         if not chain_services.logout_chain_step_send(step=step, request_id=outgoing.request_id):
             continue  # another tab sent it just now; look again
@@ -170,7 +186,31 @@ def logout_chain_advance(*, http_request, chain: LogoutChain) -> ChainMove:
             "success",
             f"LogoutRequest sent over {outgoing.binding} (log out everywhere).",
         )
-        return ChainMove(step=step, outgoing=outgoing.message)
+        return ChainMove(step=step, outgoing=outgoing.message, redirect_url=redirect_url)
+
+
+def _step_fail(http_request, step: LogoutChainStep, reason: str) -> None:
+    if chain_services.logout_chain_step_close(step=step, status=Status.FAILED, reason=reason):
+        _step_audit(http_request, step, "sso.logout.sent", "failure", reason)
+
+
+def logout_chain_not_ended(chain: LogoutChain) -> list[str]:
+    """Return the apps whose sessions the chain did not end (failed, timed out, skipped)."""
+    return [
+        step.application.display_label
+        for step in selectors.logout_chain_steps(chain)
+        if step.status != Status.SUCCEEDED
+    ]
+
+
+def redirect_url_sign(application: Application, message: OutgoingMessage) -> str:
+    """Return the signed HTTP-Redirect URL for a Redirect-bound message, else ""."""
+    if message.binding != BindingName.REDIRECT:
+        return ""
+    return message.redirect_url(
+        private_key_pem=runtimes.get(application).settings.private_key_pem,
+        signature_algorithm=application.saml.signature_algorithm,
+    )
 
 
 def logout_chain_skip(*, http_request, chain: LogoutChain) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -30,7 +30,7 @@ from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
 from sso_apps.saml.constants import BindingName
 from sso_apps.saml.errors import SamlError
-from sso_apps.saml.status import SamlStatusRefusal
+from sso_apps.saml.status import SamlStatusRefusal, request_denied
 
 
 class ApplicationEndpointMixin(IdPHandlerViewMixin):
@@ -48,8 +48,12 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         # a 403 rather than a sign-in page they cannot pass.
         blocked = None if request.user.is_authenticated else _session_user(request)
         if blocked is not None and not blocked.is_active:
-            return self.deny(user=blocked)
+            return self.deny(user=blocked, pending=self.waiting_passive_request())
         return super().dispatch(request, *args, **kwargs)
+
+    def waiting_passive_request(self) -> "authn.PendingLogin | None":
+        """The IsPassive AuthnRequest this endpoint is answering, if any (see SsoContinueView)."""
+        return None
 
     @property
     def runtime(self):
@@ -76,8 +80,12 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             status=status,
         )
 
-    def deny(self, user=None) -> HttpResponse:
-        """Implicit deny: a 403 naming the app, and nothing sent to the SP."""
+    def deny(self, user=None, pending=None) -> HttpResponse:
+        """Implicit deny: a 403 naming the app, and nothing sent to the SP.
+
+        An IsPassive request is the exception: it forbids showing the user any page, so
+        the SP gets a signed Responder/RequestDenied status instead (same audit event).
+        """
         user = user or self.request.user
         if not self.application.sso_active:
             reason = "SSO is not active for this application."
@@ -85,6 +93,11 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             reason = "The account is not active."
         else:
             reason = "No group authorised for the application includes the user."
+        if pending is not None and pending.is_passive:
+            authn.pending_login_take(http_request=self.request, application=self.application)
+            return self.status_response(
+                pending, request_denied(reason), outcome=AuditEvent.Outcome.DENIED, actor=user
+            )
         self.audit("sso.login", AuditEvent.Outcome.DENIED, reason, actor=user)
         return render(
             self.request,
@@ -100,7 +113,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         """Sign the Response and hand it to the browser in an auto-submitting form."""
         processor = self.processor()
         if not processor.has_access(self.request):
-            return self.deny()
+            return self.deny(pending=pending)
         try:
             outgoing = authn.authn_response_issue(
                 http_request=self.request,
@@ -121,7 +134,9 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         # in the session for its MFA step, which would keep a bearer token at rest.
         return self.post_form(outgoing)
 
-    def status_response(self, pending, refusal: SamlStatusRefusal) -> HttpResponse:
+    def status_response(
+        self, pending, refusal: SamlStatusRefusal, outcome=AuditEvent.Outcome.FAILURE, actor=None
+    ) -> HttpResponse:
         """Tell the SP, at its ACS URL, why its AuthnRequest gets no assertion."""
         if pending is None:  # IdP-initiated: no SP asked, so nobody to answer
             return self.refuse("sso.login", refusal.reason, status=409)
@@ -132,6 +147,8 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
                 runtime=self.runtime,
                 pending=pending,
                 refusal=refusal,
+                outcome=outcome,
+                actor=actor,
             )
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
@@ -186,12 +203,37 @@ class SsoView(ApplicationEndpointMixin, View):
         authn.pending_login_keep(
             http_request=request, application=self.application, pending=pending
         )
-        return redirect("saml:continue", suffix=self.application.idp_suffix)
+        continue_url = reverse("saml:continue", args=[self.application.idp_suffix])
+        if pending.is_passive:
+            token = authn.passive_token_create(application=self.application, pending=pending)
+            continue_url += "?" + urlencode({authn.PASSIVE_TOKEN_PARAMETER: token})
+        return HttpResponseRedirect(continue_url)
 
 
 @method_decorator(never_cache, name="dispatch")
 class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
     """After sign-in, answer the pending AuthnRequest with a signed Response."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # Before upstream's login requirement, which would show the sign-in page an
+        # IsPassive request forbids: a session that ended on the way gets NoPassive.
+        if not request.user.is_authenticated and _not_blocked(request):
+            pending = self.waiting_passive_request()
+            if pending is not None:
+                self.binding = pending.binding
+                authn.pending_login_take(http_request=request, application=self.application)
+                return self.status_response(pending, authn.passive_session_ended())
+        return super().dispatch(request, *args, **kwargs)
+
+    def waiting_passive_request(self):
+        """The passive request kept in the session, else the one the signed URL carries."""
+        pending = authn.pending_login_peek(http_request=self.request, application=self.application)
+        if pending is None:
+            pending = authn.passive_token_read(
+                application=self.application,
+                token=self.request.GET.get(authn.PASSIVE_TOKEN_PARAMETER, ""),
+            )
+        return pending if pending is not None and pending.is_passive else None
 
     def get(self, request, *args, **kwargs):
         pending = authn.pending_login_peek(http_request=request, application=self.application)
@@ -325,6 +367,12 @@ class SloConfirmView(LogoutReplyMixin, ApplicationEndpointMixin, View):
         if outcome.chain is not None:
             return HttpResponseRedirect(logout_chain.chain_url(outcome.chain))
         return self.logout_reply(outcome.reply)
+
+
+def _not_blocked(request) -> bool:
+    # A suspended user's session is the mixin's to refuse (RequestDenied when passive).
+    user = _session_user(request)
+    return user is None or user.is_active
 
 
 def _session_user(request):

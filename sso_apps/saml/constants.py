@@ -123,6 +123,10 @@ STATUS_RESPONDER = "urn:oasis:names:tc:SAML:2.0:status:Responder"
 STATUS_INVALID_NAMEID_POLICY = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy"
 STATUS_NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
 STATUS_NO_AUTHN_CONTEXT = "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext"
+STATUS_REQUEST_DENIED = "urn:oasis:names:tc:SAML:2.0:status:RequestDenied"
+# Second-level under Success in a LogoutResponse: not every session could be ended
+# (SAML core 2.0 section 3.7.3.2).
+STATUS_PARTIAL_LOGOUT = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout"
 
 # Authentication context classes (SAML authn context 2.0 section 3.4).
 # Class names, not secrets.

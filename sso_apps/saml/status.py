@@ -1,4 +1,4 @@
-"""Non-success statuses an IdP answers an AuthnRequest with (SAML core 2.0 section 3.2.2.2).
+"""Statuses an IdP answers with beyond plain Success (SAML core 2.0 section 3.2.2.2).
 
 An SP that asked for something we cannot give (a NameID format, a passive sign-in, an
 authentication context) is owed a signed Response saying so at its ACS URL, not an error
@@ -13,8 +13,11 @@ from sso_apps.saml.constants import (
     STATUS_INVALID_NAMEID_POLICY,
     STATUS_NO_AUTHN_CONTEXT,
     STATUS_NO_PASSIVE,
+    STATUS_PARTIAL_LOGOUT,
+    STATUS_REQUEST_DENIED,
     STATUS_REQUESTER,
     STATUS_RESPONDER,
+    STATUS_SUCCESS,
 )
 from sso_apps.saml.errors import SamlError
 
@@ -62,3 +65,13 @@ def no_passive(message: str) -> SamlStatusRefusal:
 
 def no_authn_context(message: str) -> SamlStatusRefusal:
     return SamlStatusRefusal(SamlStatus(STATUS_RESPONDER, STATUS_NO_AUTHN_CONTEXT, message))
+
+
+def request_denied(message: str) -> SamlStatusRefusal:
+    # Responder: the IdP chooses not to answer this request (the user may not use the app).
+    return SamlStatusRefusal(SamlStatus(STATUS_RESPONDER, STATUS_REQUEST_DENIED, message))
+
+
+def partial_logout(message: str) -> SamlStatus:
+    """Return the LogoutResponse status for a logout that could not end every session."""
+    return SamlStatus(STATUS_SUCCESS, STATUS_PARTIAL_LOGOUT, message)

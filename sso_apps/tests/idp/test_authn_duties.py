@@ -15,7 +15,12 @@ from django.urls import reverse
 from lxml import etree
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.response import StatusInvalidNameidPolicy, StatusNoAuthnContext, StatusNoPassive
+from saml2.response import (
+    StatusInvalidNameidPolicy,
+    StatusNoAuthnContext,
+    StatusNoPassive,
+    StatusRequestDenied,
+)
 
 from accounts.middleware import AUTHENTICATED_AT_KEY
 from sso_apps.models import AuditEvent, SpSession
@@ -30,6 +35,7 @@ from sso_apps.saml.constants import (
     STATUS_INVALID_NAMEID_POLICY,
     STATUS_NO_AUTHN_CONTEXT,
     STATUS_NO_PASSIVE,
+    STATUS_REQUEST_DENIED,
     STATUS_REQUESTER,
     STATUS_RESPONDER,
 )
@@ -436,6 +442,146 @@ def test_pysaml2_sp_reads_no_passive(client, pysaml2_app, sp_keys, sp_key_files)
     request_id, fields = _pysaml2_login(client, application, sp, is_passive="true")
     assert fields["action"] == PYSAML2_ACS_URL
     with pytest.raises(StatusNoPassive):
+        _pysaml2_parse(sp, fields, request_id)
+
+
+def _passive_continue_url(client, sp) -> tuple[str, str]:
+    """Send a passive AuthnRequest; return the /continue URL it redirects to, and its ID."""
+    url, request_id = sp.login_url(is_passive=True)
+    page = client.get(path_and_query(url))
+    assert page.status_code == 302, page.content[:300]
+    return page["Location"], request_id
+
+
+@pytest.mark.django_db
+def test_is_passive_whose_session_expires_before_continue_answers_no_passive(
+    client, signed_app_factory, sp_keys, monkeypatch, settings
+):
+    application = signed_app_factory()
+    client.force_login(_member(application))
+    sp = _sp(client, application, sp_keys)
+    continue_url, request_id = _passive_continue_url(client, sp)
+    # The idle timeout passes on the way: the middleware signs the user out and flushes
+    # the session, the waiting request with it.
+    later = int(datetime.datetime.now(datetime.UTC).timestamp())
+    later += settings.TESSERA_SESSION_IDLE_TIMEOUT_SECONDS + 60
+    monkeypatch.setattr("accounts.middleware._now", lambda: later)
+
+    page = client.get(continue_url)
+
+    assert page.status_code == 200, "a signed NoPassive Response, not the sign-in page"
+    _assert_signed_status_response(
+        sp, response_fields(page), request_id, top=STATUS_RESPONDER, second=STATUS_NO_PASSIVE
+    )
+    event = _last_login_event()
+    assert (event.outcome, event.details["status"]) == (AuditEvent.Outcome.FAILURE, "NoPassive")
+    assert not SpSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_is_passive_signed_out_in_another_tab_before_continue_answers_no_passive(
+    client, signed_app_factory, sp_keys
+):
+    application = signed_app_factory()
+    client.force_login(_member(application))
+    sp = _sp(client, application, sp_keys)
+    continue_url, request_id = _passive_continue_url(client, sp)
+    client.logout()
+    page = client.get(continue_url)
+    _assert_signed_status_response(
+        sp, response_fields(page), request_id, top=STATUS_RESPONDER, second=STATUS_NO_PASSIVE
+    )
+    # Without the signed URL there is nothing to answer: the usual sign-in requirement.
+    again = client.get(continue_url.split("?")[0])
+    assert again.status_code == 302 and again["Location"].startswith(reverse("console:login"))
+
+
+@pytest.mark.django_db
+def test_a_passive_token_is_honoured_only_signed_and_only_by_its_own_app(
+    client, signed_app_factory, sp_keys, saml_connector
+):
+    from sso_apps.services import applications as app_services
+
+    application = signed_app_factory()
+    other = app_services.application_create(connector=saml_connector, display_label="Other app")
+    client.force_login(_member(application))
+    continue_url, _ = _passive_continue_url(client, _sp(client, application, sp_keys))
+    client.logout()
+    path, _, query = continue_url.partition("?")
+    tampered = client.get(f"{path}?{query[:-4]}AAAA")
+    elsewhere = client.get(f"{reverse('saml:continue', args=[other.idp_suffix])}?{query}")
+    for page in (tampered, elsewhere):
+        # Not ours: the login requirement applies as to any other visit, and no SP is sent
+        # anything.
+        assert page.status_code == 302 and page["Location"].startswith(reverse("console:login"))
+
+
+@pytest.mark.django_db
+def test_is_passive_from_a_signed_in_user_without_access_gets_request_denied(
+    client, signed_app_factory, sp_keys, user_factory
+):
+    application = signed_app_factory()
+    outsider = user_factory(email="eve@example.com")
+    client.force_login(outsider)
+    sp = _sp(client, application, sp_keys)
+    url, request_id = sp.login_url(is_passive=True)
+
+    page = sso_redirect(client, url)
+
+    assert page.status_code == 200, "a signed status Response, not the 403 page"
+    _assert_signed_status_response(
+        sp, response_fields(page), request_id, top=STATUS_RESPONDER, second=STATUS_REQUEST_DENIED
+    )
+    # The same denial event as the 403 page records, naming the user.
+    event = _last_login_event()
+    assert event.outcome == AuditEvent.Outcome.DENIED and event.actor == outsider
+    assert "No group authorised for the application includes the user." in event.reason
+    assert event.details["status"] == "RequestDenied"
+    assert not SpSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_is_passive_from_a_user_suspended_before_continue_gets_request_denied(
+    client, signed_app_factory, sp_keys
+):
+    application = signed_app_factory()
+    member = _member(application)
+    client.force_login(member)
+    sp = _sp(client, application, sp_keys)
+    continue_url, request_id = _passive_continue_url(client, sp)
+    from accounts.services import user_suspend
+
+    user_suspend(user=member)  # by an administrator, while the request was on its way
+
+    page = client.get(continue_url)
+
+    _assert_signed_status_response(
+        sp, response_fields(page), request_id, top=STATUS_RESPONDER, second=STATUS_REQUEST_DENIED
+    )
+    event = _last_login_event()
+    assert event.outcome == AuditEvent.Outcome.DENIED and "not active" in event.reason
+
+
+@pytest.mark.django_db
+def test_a_user_without_access_still_gets_the_403_page_without_is_passive(
+    client, signed_app_factory, sp_keys, user_factory
+):
+    application = signed_app_factory()
+    client.force_login(user_factory(email="eve@example.com"))
+    url, _ = _sp(client, application, sp_keys).login_url()
+    page = sso_redirect(client, url)
+    assert page.status_code == 403
+    assert _last_login_event().outcome == AuditEvent.Outcome.DENIED
+
+
+@pytest.mark.django_db
+def test_pysaml2_sp_reads_request_denied(client, pysaml2_app, sp_keys, sp_key_files, user_factory):
+    application = pysaml2_app(require_signed_requests=True, sp_certificate=sp_keys.certificate_pem)
+    client.force_login(user_factory(email="eve@example.com"))
+    sp = _pysaml2(client, application, sp_key_files)
+    request_id, fields = _pysaml2_login(client, application, sp, is_passive="true")
+    assert fields["action"] == PYSAML2_ACS_URL
+    with pytest.raises(StatusRequestDenied):
         _pysaml2_parse(sp, fields, request_id)
 
 

@@ -440,3 +440,187 @@ def test_the_relay_state_goes_back_only_to_the_asking_sps_registered_logout_url(
     # RelayState is the SP's opaque data, handed back to its own Logout URL; never a target.
     assert end["Location"].startswith(SP_SLO_URL + "?")
     assert query_of(end["Location"])["RelayState"] == "https://evil.example.net/"
+
+
+# --- A step that cannot be built, and the origin's PartialLogout (issue 12 follow-ups) --
+
+
+def _break_signing(application, *, private_key_encrypted: str | None = None) -> None:
+    """Break the app's signing key as a bad row or a lost key pair would, for every worker.
+
+    The runtime cache is emptied as a fresh worker's would be: the breakage is in the
+    database, and the next runtime built from it is the one that fails.
+    """
+    from sso_apps.idp.runtime import runtimes
+    from sso_apps.models import IdpKeyPair
+
+    pairs = IdpKeyPair.objects.filter(application=application, status=IdpKeyPair.Status.ACTIVE)
+    if private_key_encrypted is None:
+        pairs.update(status=IdpKeyPair.Status.INACTIVE)
+    else:
+        pairs.update(private_key_encrypted=private_key_encrypted)
+    runtimes.clear()
+
+
+def _still_signed_in(client, end) -> str:
+    return client.get(end["Location"]).text.split('id="still-signed-in"')[1]
+
+
+@pytest.mark.django_db
+def test_an_app_without_an_active_key_pair_is_a_failed_step_and_the_chain_goes_on(
+    client, signed_in_to_both
+):
+    onelogin, pysaml2 = signed_in_to_both
+    _break_signing(pysaml2.application)  # no runtime can be built for it now
+
+    end = _walk(client, client.post(reverse("console:logout")), onelogin, pysaml2)
+
+    assert end.status_code == 302 and end["Location"] == reverse("console:signed-out")
+    assert onelogin.sessions == {}, "the step after the broken one was still sent"
+    assert pysaml2.signed_in, "nothing reached pysaml2"
+    step = LogoutChainStep.objects.get(application=pysaml2.application)
+    assert step.status == Status.FAILED and "could not be built" in step.sp_status
+    event = AuditEvent.objects.get(action="sso.logout.sent", outcome="failure")
+    assert event.application == pysaml2.application and "Http404" in event.reason
+    still = _still_signed_in(client, end)
+    assert "Pysaml2 SP" in still and "could not sign you out" in still
+    assert "OneLogin SP" not in still
+
+
+@pytest.mark.django_db
+def test_a_key_that_no_longer_decrypts_is_a_failed_step_and_the_chain_goes_on(
+    client, signed_in_to_both
+):
+    from cryptography.fernet import Fernet
+
+    onelogin, pysaml2 = signed_in_to_both
+    # Encrypted under a secret the deployment no longer has (KeyVaultError, no SamlError).
+    _break_signing(
+        onelogin.application,
+        private_key_encrypted=Fernet(Fernet.generate_key()).encrypt(b"a lost key").decode(),
+    )
+
+    end = _walk(client, client.post(reverse("console:logout")), onelogin, pysaml2)
+
+    assert end.status_code == 302 and end["Location"] == reverse("console:signed-out")
+    assert not pysaml2.signed_in, "the step after the broken one was still sent"
+    assert onelogin.sessions and onelogin.requests_seen == []
+    step = LogoutChainStep.objects.get(application=onelogin.application)
+    assert step.status == Status.FAILED and not step.request_id, "never counted as sent"
+    event = AuditEvent.objects.get(action="sso.logout.sent", outcome="failure")
+    assert event.application == onelogin.application and "KeyVaultError" in event.reason
+    still = _still_signed_in(client, end)
+    assert "OneLogin SP" in still and "could not sign you out" in still
+
+
+def _onelogin_sp_initiated_logout(client, onelogin: OneLoginSide):
+    index, name_id = next(iter(onelogin.sessions.items()))
+    auth = onelogin.sp._auth(url=SP_SLO_URL)
+    logout_url = auth.logout(
+        return_to="https://sp.example.com/bye",
+        name_id=name_id,
+        session_index=index,
+        name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    )
+    client.get(path_and_query(logout_url))
+    confirm = client.post(reverse("saml:slo-confirm", args=[onelogin.application.idp_suffix]))
+    assert confirm["Location"].startswith("/saml2/logout/")
+    return confirm, auth.get_last_request_id()
+
+
+def _status_codes(xml: str) -> list[str]:
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    codes = root.iter("{urn:oasis:names:tc:SAML:2.0:protocol}StatusCode")
+    return [code.get("Value") for code in codes]
+
+
+SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+PARTIAL_LOGOUT = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout"
+
+
+@pytest.mark.django_db
+def test_python3_saml_origin_accepts_partial_logout_when_another_sp_failed(
+    client, signed_in_to_both
+):
+    onelogin, pysaml2 = signed_in_to_both
+    confirm, request_id = _onelogin_sp_initiated_logout(client, onelogin)
+    page = _walk(client, confirm, onelogin, pysaml2, stop_at=("pysaml2",))
+    from saml2.saml import NameID
+
+    stranger = NameID(text="someone-else@example.com", format=pysaml2.name_id.format)
+    answer = pysaml2.receive_logout_request(page, name_id=stranger)  # UnknownPrincipal
+    end = _walk(
+        client, deliver_pysaml2_answer(client, pysaml2.application, answer), onelogin, pysaml2
+    )
+
+    assert end["Location"].startswith(SP_SLO_URL + "?")
+    result = onelogin.sp.process_logout_response(url=end["Location"])
+    assert result.get_errors() == [], result.get_last_error_reason()
+    xml = result.get_last_response_xml()
+    assert f'InResponseTo="{request_id}"' in xml
+    assert _status_codes(xml) == [SUCCESS, PARTIAL_LOGOUT]
+    event = AuditEvent.objects.filter(action="sso.logout").order_by("-pk").first()
+    assert "PartialLogout" in event.reason
+
+
+@pytest.mark.django_db
+def test_the_origin_gets_plain_success_when_every_other_sp_signed_out(client, signed_in_to_both):
+    onelogin, pysaml2 = signed_in_to_both
+    confirm, _ = _onelogin_sp_initiated_logout(client, onelogin)
+    end = _walk(client, confirm, onelogin, pysaml2)
+    result = onelogin.sp.process_logout_response(url=end["Location"])
+    assert result.get_errors() == [], result.get_last_error_reason()
+    assert _status_codes(result.get_last_response_xml()) == [SUCCESS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["timed_out", "skipped_no_slo"])
+def test_pysaml2_origin_accepts_partial_logout_when_another_sp_did_not_sign_out(
+    client, signed_in_to_both, no_slo_app, how
+):
+    from saml2 import BINDING_HTTP_POST
+
+    from sso_apps.tests.idp.sp_harness import posted_form
+
+    onelogin, pysaml2 = signed_in_to_both
+    if how == "skipped_no_slo":
+        assert client.post(reverse("saml:init", args=[no_slo_app.idp_suffix])).status_code == 200
+    responses = pysaml2.sp.global_logout(pysaml2.name_id, reason="", sign=False)
+    ((_, info),) = list(responses.values())
+    client.get(path_and_query(dict(info["headers"])["Location"]))
+    start = client.post(reverse("saml:slo-confirm", args=[pysaml2.application.idp_suffix]))
+    assert start["Location"].startswith("/saml2/logout/")
+    if how == "timed_out":
+        # python3-saml is sent its request but never answers; the user continues.
+        _walk(client, start, onelogin, pysaml2, stop_at=("onelogin",))
+        client.post(start["Location"])
+        end = client.get(start["Location"])
+    else:
+        end = _walk(client, start, onelogin, pysaml2)
+
+    action, fields = posted_form(end.text)
+    assert action == PYSAML2_SLO_URL
+    result = pysaml2.sp.parse_logout_request_response(fields["SAMLResponse"], BINDING_HTTP_POST)
+    assert result.status_ok()
+    assert _status_codes(result.xmlstr) == [SUCCESS, PARTIAL_LOGOUT]
+
+
+@pytest.mark.django_db
+def test_an_origin_whose_key_no_longer_decrypts_gets_no_answer_but_the_user_no_500(
+    client, signed_in_to_both
+):
+    from cryptography.fernet import Fernet
+
+    onelogin, pysaml2 = signed_in_to_both
+    confirm, _ = _onelogin_sp_initiated_logout(client, onelogin)
+    _break_signing(
+        onelogin.application,
+        private_key_encrypted=Fernet(Fernet.generate_key()).encrypt(b"a lost key").decode(),
+    )
+    end = _walk(client, confirm, onelogin, pysaml2)
+    assert end.status_code == 302 and end["Location"] == reverse("console:signed-out")
+    assert not pysaml2.signed_in
+    event = AuditEvent.objects.filter(action="sso.logout").order_by("-pk").first()
+    assert event.outcome == "failure" and "KeyVaultError" in event.reason

@@ -17,8 +17,8 @@ SETUP = reverse("console:mfa_setup")
 
 def _later(seconds):
     """Move the session clock on, as if the user signed in `seconds` ago."""
-    real = sessions._now()
-    return mock.patch.object(sessions, "_now", return_value=real + seconds)
+    real = sessions._unix_now()
+    return mock.patch.object(sessions, "_unix_now", return_value=real + seconds)
 
 
 @pytest.mark.django_db

@@ -15,9 +15,8 @@ XENC_NS = "http://www.w3.org/2001/04/xmlenc#"
 XS_NS = "http://www.w3.org/2001/XMLSchema"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
-# Single Logout (SAML core 2.0 sections 3.2.2.2 and 3.7.3): a LogoutResponse's success,
-# and the Reason of a LogoutRequest the user asked for.
-STATUS_SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
+# Single Logout (SAML core 2.0 section 3.7.3): the Reason of a LogoutRequest the user asked
+# for (its LogoutResponse's STATUS_SUCCESS is with the other status codes below).
 LOGOUT_REASON_USER = "urn:oasis:names:tc:SAML:2.0:logout:user"
 
 # Bindings (SAML bindings 2.0 sections 3.4 and 3.5).

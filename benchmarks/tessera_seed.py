@@ -119,7 +119,7 @@ def saml_apps_bulk_seed(
     )
     AcsUrl.objects.bulk_create(
         [
-            AcsUrl(config_id=pk, url=f"https://sp{pk}.example.com/acs", is_default=True)
+            AcsUrl(config_id=pk, url=f"https://sp{pk}.example.com/acs", is_default=True, index=0)
             for pk in ids
         ],
         batch_size=2000,

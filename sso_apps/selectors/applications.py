@@ -10,11 +10,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils.text import slugify
 
 from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair
 from sso_apps.models.catalog import ConnectorType
+from tessera.search import distinct_column_values, search_words
 
 
 def connector_search(*, query: str = "") -> QuerySet[ConnectorTemplate]:
@@ -25,6 +26,35 @@ def connector_search(*, query: str = "") -> QuerySet[ConnectorTemplate]:
     for word in query.lower().split():
         templates = templates.filter(search_text__contains=word)
     return templates.order_by("name")
+
+
+def application_search(
+    *, queryset: QuerySet[Application], term: str, status_words: dict[str, Q]
+) -> QuerySet[Application]:
+    """Return the apps where every word is in the label, the connector's name or a status.
+
+    The label is matched through the trigram index sso_apps_app_label_trgm (migration
+    0014) and the connector by the ids of the matching templates, so PostgreSQL ORs two
+    index lookups instead of joining and scanning every app.
+    """
+    queryset = queryset.alias(label_ci=Lower("display_label"))
+    for word in search_words(term):
+        # NOTE: one query per word for the ids, not a subquery: PostgreSQL can only
+        # test an IN (subquery) row by row, which made it read every app.
+        connectors = list(
+            ConnectorTemplate.objects.filter(name__icontains=word).values_list("pk", flat=True)
+        )
+        matches = Q(label_ci__contains=word) | Q(connector_id__in=connectors)
+        status = status_words.get(word)
+        if status is not None:
+            matches |= status
+        queryset = queryset.filter(matches)
+    return queryset
+
+
+def application_connector_ids() -> list[int]:
+    """Return the ids of the connectors some app uses, off the connector_id index."""
+    return distinct_column_values(Application.objects.all(), "connector")
 
 
 def application_list() -> QuerySet[Application]:

@@ -186,3 +186,58 @@ def test_applications_have_the_label_and_id_index_the_list_order_uses():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, "sso_apps_application")
     assert constraints["sso_apps_app_label_id_idx"]["columns"] == ["display_label", "id"]
+
+
+@pytest.mark.django_db
+def test_search_needs_every_word_in_label_connector_or_status(
+    admin_client, application_factory, connector_factory
+):
+    zendesk = connector_factory(name="Zendesk")
+    application_factory(display_label="Helpdesk EU", connector=zendesk)
+    application_factory(display_label="Helpdesk US", connector=zendesk)
+    application_factory(display_label="Zendesk notes")
+
+    assert _labels(admin_client.get(LIST_URL, {"q": "zendesk eu"})) == ["Helpdesk EU"]
+    assert _labels(admin_client.get(LIST_URL, {"q": "ZENDESK inactive"})) == [
+        "Helpdesk EU",
+        "Helpdesk US",
+        "Zendesk notes",
+    ]
+    assert _labels(admin_client.get(LIST_URL, {"q": '"desk eu"'})) == ["Helpdesk EU"]
+    assert _labels(admin_client.get(LIST_URL, {"q": "desk%"})) == []
+
+
+@pytest.mark.django_db
+def test_connector_filter_offers_only_connectors_in_use(
+    admin_client, application_factory, connector_factory
+):
+    used, other = connector_factory(name="Zendesk"), connector_factory(name="Freshdesk")
+    connector_factory(name="Unused Connector")
+    application_factory(display_label="Helpdesk", connector=used)
+    application_factory(display_label="Helpdesk 2", connector=used)
+    application_factory(display_label="Support", connector=other)
+
+    page = admin_client.get(LIST_URL).text
+    assert f"?connector__id__exact={used.pk}" in page
+    assert f"?connector__id__exact={other.pk}" in page
+    assert "Unused Connector" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm is PostgreSQL only")
+def test_postgresql_answers_the_label_search_from_the_trigram_index(application_factory):
+    from sso_apps.admin.applications import STATUS_WORDS
+    from sso_apps.models import Application
+    from sso_apps.selectors.applications import application_search
+
+    application_factory(display_label="Payroll")
+    queryset = application_search(
+        queryset=Application.objects.all(), term="payro", status_words=STATUS_WORDS
+    )
+    with connection.cursor() as cursor:
+        # Only the trigram index can then answer, and only if the query's expression is
+        # exactly the indexed one (migration 0014_application_label_trgm).
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        plan = queryset.explain()
+    assert "sso_apps_app_label_trgm" in plan

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils.translation import ngettext
 
 from sso_apps.conf import app_settings
-from sso_apps.models import Application, ApplicationDeletionJob, AuditEvent, IdpKeyPair
+from sso_apps.models import Application, ApplicationDeletionJob, AuditEvent
 from sso_apps.selectors.notifications import notification_recipients
 from sso_apps.services.applications import applications_delete
 from sso_apps.services.audit import audit_record, client_ip
 from sso_apps.services.notifications import applications_phrase, notification_create
 from sso_apps.services.service_providers import service_providers_delete
 from tessera.clock import now as _now
+from tessera.deletion import queryset_delete_set_based
 
 LABELS_IN_SUMMARY = 10
 
@@ -179,13 +180,11 @@ def _applications_delete_batch(*, job: ApplicationDeletionJob, application_ids: 
             for pk, label, suffix in rows
         ]
     )
-    # Key pairs, group links and SAML rows would go by cascade too; deleting them by
-    # application id first spares the collector from loading them batch after batch.
-    IdpKeyPair.objects.filter(application_id__in=pks).delete()
-    Application.authorized_groups.through.objects.filter(application_id__in=pks).delete()
+    # The SP rows first: they are found through the SAML configs deleted below.
     service_providers_delete(application_ids=pks)
-    Application.objects.filter(pk__in=pks).delete()
-    return len(pks)
+    # Key pairs (the private keys with them), group links, SAML configs and the rest go
+    # with one DELETE per table; the collector would load and delete them 100 at a time.
+    return queryset_delete_set_based(Application.objects.filter(pk__in=pks))
 
 
 def _job_finish(job: ApplicationDeletionJob, *, status: str) -> None:

@@ -9,6 +9,7 @@ from djangosaml2idp.models import ServiceProvider
 
 from sso_apps.models import Application, SamlConfig
 from sso_apps.selectors.service_providers import sp_descriptor_for, sp_entity_id_taken
+from tessera.deletion import queryset_delete_set_based
 
 PROCESSOR_PATH = "sso_apps.idp.processors.TesseraProcessor"
 
@@ -56,11 +57,15 @@ def service_provider_sync(*, application: Application) -> ServiceProvider | None
     return provider
 
 
+@transaction.atomic
 def service_providers_delete(*, application_ids) -> int:
-    """Delete the ServiceProvider rows (and persistent NameIDs) of apps being deleted."""
+    """Delete the ServiceProvider rows (and persistent NameIDs) of apps being deleted.
+
+    Return how many ServiceProvider rows went.
+    """
     ids = list(
         SamlConfig.objects.filter(
             application_id__in=application_ids, service_provider__isnull=False
         ).values_list("service_provider_id", flat=True)
     )
-    return ServiceProvider.objects.filter(pk__in=ids).delete()[0]
+    return queryset_delete_set_based(ServiceProvider.objects.filter(pk__in=ids))

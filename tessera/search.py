@@ -169,3 +169,24 @@ class SpaceJoined(Func):
     template = "(%(expressions)s)"
     arg_joiner = " || ' ' || "
     output_field = TextField()
+
+
+class FirstPageCountPaginator(Paginator):
+    """A Paginator that needs no COUNT(*) when the results fit on the first page.
+
+    Most searches of a catalog or list come back shorter than one page: then the page's
+    own rows are the count. It reads one row more than a page to know; a longer result
+    is counted as usual, still in two queries.
+    """
+
+    def get_page(self, number):
+        try:
+            first = int(number or 1) == 1
+        except (TypeError, ValueError):
+            first = True  # Paginator.get_page answers the first page for junk, too
+        if not first:
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) <= self.per_page:
+            self.__dict__["count"] = len(rows)  # fills the cached_property
+        return self._get_page(rows[: self.per_page], 1, self)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,6 +33,7 @@ from sso_apps.services.applications import (
     application_sso_activate,
     application_sso_deactivate,
 )
+from tessera.search import FirstPageCountPaginator
 
 CATALOG_PAGE_SIZE = 48
 
@@ -102,7 +102,8 @@ class CatalogView(AdminPageView):
     def get(self, request):
         search = ConnectorSearchForm(request.GET)
         query = search.query
-        page = Paginator(connector_search(query=query), CATALOG_PAGE_SIZE).get_page(
+        # A search usually fits on one page: then the page's rows are the count.
+        page = FirstPageCountPaginator(connector_search(query=query), CATALOG_PAGE_SIZE).get_page(
             request.GET.get("p")
         )
         selected = request.GET.get("connector", "")[:100]

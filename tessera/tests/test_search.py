@@ -59,3 +59,27 @@ def test_table_row_estimate_reads_the_planner_statistics():
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the no-op is for other databases")
 def test_table_row_estimate_is_unknown_elsewhere():
     assert search.table_row_estimate(User.objects.all()) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("users", "queries"), [(0, 1), (3, 1), (4, 1), (5, 2)])
+def test_first_page_is_counted_from_its_rows_when_it_is_not_full(
+    django_assert_num_queries, users, queries
+):
+    UserFactory.create_batch(users)
+    paginator = search.FirstPageCountPaginator(User.objects.order_by("pk"), 4)
+    with django_assert_num_queries(queries):
+        page = paginator.get_page("1")
+        assert paginator.count == users
+    assert len(page.object_list) == min(users, 4)
+    assert page.number == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("number", "expected"), [("2", 2), ("junk", 1), ("9", 3), (None, 1)])
+def test_other_pages_are_answered_like_djangos_paginator(number, expected):
+    UserFactory.create_batch(9)
+    ours = search.FirstPageCountPaginator(User.objects.order_by("pk"), 4).get_page(number)
+    assert ours.number == expected
+    stock = search.Paginator(User.objects.order_by("pk"), 4).get_page(number)
+    assert list(ours.object_list) == list(stock.object_list)

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
+from sso_apps.admin.application_views import CATALOG_PAGE_SIZE
 from sso_apps.models import Application, AuditEvent, ConnectorTemplate
 from sso_apps.tests.admin.images import (
     SECRET_COMMENT,
@@ -105,7 +106,9 @@ def test_catalog_search_costs_the_same_few_queries_with_2000_templates(admin_cli
     large, large_count = queries()
 
     assert large_count > small_count
-    assert large == small
+    # A result that fits on one page is counted from its own rows: one query fewer.
+    expected = small + 1 if small_count <= CATALOG_PAGE_SIZE < large_count else small
+    assert large == expected
     assert large <= 10
 
 

@@ -97,19 +97,26 @@ class AddTrigramIndex(Operation):
         return self.name.lower()
 
 
-def table_row_estimate(queryset: QuerySet) -> int | None:
-    """Return PostgreSQL's estimate of the rows in the queryset's table, None if unknown."""
+def table_count_estimated(queryset: QuerySet, *, above: int) -> int | None:
+    """Return the rows of the queryset's table: PostgreSQL's estimate if above `above`.
+
+    Exact (COUNT(*)) when the estimate is not above `above` or unknown (a table never
+    analysed has reltuples -1), in the same single query; None on other databases.
+    """
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
     with connection.cursor() as cursor:
-        # reltuples is -1 for a table never vacuumed or analysed (PostgreSQL 14+).
+        # CASE evaluates the COUNT(*) subquery only in the branch that needs it.
         cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [connection.ops.quote_name(queryset.model._meta.db_table)],
+            "SELECT CASE WHEN reltuples > %s THEN reltuples::bigint"  # noqa: S608
+            f" ELSE (SELECT COUNT(*) FROM {table}) END"
+            " FROM pg_class WHERE oid = %s::regclass",
+            [above, table],
         )
         row = cursor.fetchone()
-    return row[0] if row and row[0] >= 0 else None
+    return None if row is None else row[0]
 
 
 class EstimatedCountPaginator(Paginator):
@@ -119,17 +126,30 @@ class EstimatedCountPaginator(Paginator):
     users on every page view, the list's biggest single cost. Without a filter or a
     search the planner's estimate (kept by autovacuum/ANALYZE) is within a few percent,
     which is what "100,041 users" and the page links need. A filtered list, or a table
-    estimated at no more than ESTIMATE_COUNT_ABOVE rows, is counted exactly.
+    estimated at no more than ESTIMATE_COUNT_ABOVE rows, is counted exactly, and either
+    way the count is one query.
     """
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
-        if isinstance(queryset, QuerySet) and not queryset.query.where:
-            estimate = table_row_estimate(queryset)
-            if estimate is not None and estimate > ESTIMATE_COUNT_ABOVE:
-                return estimate
+        if isinstance(queryset, QuerySet) and _whole_table(queryset.query):
+            rows = table_count_estimated(queryset, above=ESTIMATE_COUNT_ABOVE)
+            if rows is not None:
+                return rows
         return super().count
+
+
+def _whole_table(query) -> bool:
+    """Whether the query counts exactly the rows of its table (no filter, grouping...)."""
+    return not (
+        query.where
+        or query.distinct
+        or query.group_by
+        or query.combinator
+        or query.is_sliced
+        or query.is_empty()
+    )
 
 
 def distinct_column_values(queryset: QuerySet, column: str) -> list:

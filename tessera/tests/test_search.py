@@ -30,35 +30,60 @@ def test_distinct_column_values_of_an_empty_table():
     assert search.distinct_column_values(User.objects.all(), "department") == []
 
 
-@pytest.mark.django_db
-def test_paginator_counts_exactly_below_the_threshold_or_when_filtered(monkeypatch):
-    UserFactory.create_batch(3)
-    monkeypatch.setattr(search, "table_row_estimate", lambda queryset: 1_000_000)
-    assert search.EstimatedCountPaginator(User.objects.filter(pk__gt=0), 10).count == 3
-    monkeypatch.setattr(search, "ESTIMATE_COUNT_ABOVE", 2_000_000)
-    assert search.EstimatedCountPaginator(User.objects.all(), 10).count == 3
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="reltuples is PostgreSQL's"
+)
 
 
-@pytest.mark.django_db
-def test_paginator_takes_the_estimate_for_a_big_unfiltered_table(monkeypatch):
-    UserFactory.create_batch(3)
-    monkeypatch.setattr(search, "table_row_estimate", lambda queryset: 150_000)
-    assert search.EstimatedCountPaginator(User.objects.all(), 10).count == 150_000
-
-
-@pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reltuples is PostgreSQL's")
-def test_table_row_estimate_reads_the_planner_statistics():
-    UserFactory.create_batch(4)
+def _analysed_then_grown(before: int, after: int):
+    """Leave the planner's statistics at `before` users while the table holds `after`."""
+    UserFactory.create_batch(before)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_user")
-    assert search.table_row_estimate(User.objects.all()) == 4
+    UserFactory.create_batch(after - before)
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="the no-op is for other databases")
-def test_table_row_estimate_is_unknown_elsewhere():
-    assert search.table_row_estimate(User.objects.all()) is None
+@postgresql_only
+def test_a_big_unfiltered_table_is_counted_from_the_estimate(
+    monkeypatch, django_assert_num_queries
+):
+    _analysed_then_grown(4, 6)
+    monkeypatch.setattr(search, "ESTIMATE_COUNT_ABOVE", 3)
+    with django_assert_num_queries(1):
+        assert search.EstimatedCountPaginator(User.objects.all(), 10).count == 4
+
+
+@pytest.mark.django_db
+@postgresql_only
+def test_a_small_table_is_counted_exactly_in_one_query(monkeypatch, django_assert_num_queries):
+    _analysed_then_grown(4, 6)
+    monkeypatch.setattr(search, "ESTIMATE_COUNT_ABOVE", 4)
+    with django_assert_num_queries(1):
+        assert search.EstimatedCountPaginator(User.objects.all(), 10).count == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "queryset",
+    [
+        lambda: User.objects.filter(pk__gt=0),
+        lambda: User.objects.none(),
+        lambda: User.objects.values("department").distinct(),
+    ],
+)
+def test_a_filtered_list_is_always_counted_exactly(monkeypatch, queryset):
+    _analysed_then_grown(4, 6) if connection.vendor == "postgresql" else UserFactory.create_batch(6)
+    monkeypatch.setattr(search, "ESTIMATE_COUNT_ABOVE", 0)
+    assert search.EstimatedCountPaginator(queryset(), 10).count == queryset().count()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the fallback is for other databases")
+def test_other_databases_count_exactly():
+    UserFactory.create_batch(3)
+    assert search.table_count_estimated(User.objects.all(), above=0) is None
+    assert search.EstimatedCountPaginator(User.objects.all(), 10).count == 3
 
 
 @pytest.mark.django_db

@@ -2,11 +2,13 @@
 
 Django's QuerySet.delete() collects before it deletes: for every model below the one
 deleted that has dependents of its own it SELECTs the full rows, then deletes them by
-primary key 100 at a time. For 500 applications per batch that was some 25 SELECTs and
-300 DELETEs, most of the bulk deletion's time. This walks the same relations
-(`_meta.related_objects`, so a relation added later is handled too) and issues one
-DELETE ... WHERE fk IN (subquery) per table, children first, and one UPDATE per
-SET_NULL relation, inside the caller's transaction.
+primary key 100 at a time: about 38 statements per deletion-job batch of 500
+applications, full-row reads of every app, SAML config and key pair among them. This
+walks the same relations as the collector (hidden ones included, so a relation added
+later is handled too) and issues one DELETE ... WHERE fk IN (subquery) per table,
+children first, and one UPDATE per SET_NULL relation, inside the caller's transaction:
+about 24 statements per batch (10,000 apps: 755 -> 475, 37.8 s -> 25.5 s on a loaded
+machine).
 
 Where Django would do something this cannot do set-wise (a model with delete signals,
 PROTECT/RESTRICT, SET_DEFAULT or SET()), that part is left to Django's collector, so

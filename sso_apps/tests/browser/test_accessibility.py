@@ -64,6 +64,8 @@ def admin_sign_in(page, portal, email, report=None, where="admin sign-in"):
     page.goto(f"{portal}/admin/login/?next=/admin/")
     if report:
         report.check(page, where, phone=page.viewport_size["width"] == PHONE_WIDTH)
+        # A screen-reader user jumping by heading lands on the page's one <h1>.
+        assert page.get_by_role("heading", level=1).all_inner_texts() == ["Log in"]
     page.fill("#id_username", email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -160,6 +162,8 @@ def test_console_pages_are_accessible(look, seed, portal, new_context):
     page.get_by_role("heading", name="Your applications").wait_for()
     walk.check("console home with tiles")
     walk.visit("/userconsole/account/", "account page")
+    # Nothing grabs focus on arrival (it was "Old password", mid-page).
+    assert page.evaluate("() => document.activeElement === document.body")
     walk.visit(f"/saml2/{suffix}/init", "SAML launch (Continue to GoToAssist)")
     # An AuthnRequest that is not one: the SAML error page, with its 4xx status.
     response = page.goto(f"{portal}/saml2/{suffix}?SAMLRequest=not-a-request")
@@ -204,4 +208,29 @@ def test_mfa_pages_are_accessible(look, portal, user_factory, group_factory, new
     console_sign_in(page, origin, user.email)
     page.wait_for_url(re.compile(r"/userconsole/mfa/verify/"))
     walk.check("MFA verify at sign-in")
+    walk.report.assert_clean()
+
+
+THEME_TOGGLES = [
+    # (what the system says, what the admin toggle says, the --link-fg that must result)
+    Look("light", 1366, admin_theme="dark"),
+    Look("dark", 1366, admin_theme="light"),
+]
+
+
+@pytest.mark.parametrize("look", THEME_TOGGLES, ids=[look.id for look in THEME_TOGGLES])
+def test_admin_theme_toggle_overrides_the_system_scheme_with_our_brand_colours(
+    look, seed, portal, new_context
+):
+    """Django admin's toggle (localStorage "theme") beats prefers-color-scheme, brand included."""
+    page = look_context(new_context, look).new_page()
+    walk = Walk(page, portal, look)
+    admin_sign_in(page, portal, "it.admin@example.com")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == look.admin_theme
+    link = page.evaluate(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--link-fg').trim()"
+    )
+    assert link == {"dark": "#9db5ff", "light": "#2451d6"}[look.admin_theme]
+    walk.check("admin index")
+    walk.visit("/admin/sso_apps/application/", "SSO Applications list")
     walk.report.assert_clean()

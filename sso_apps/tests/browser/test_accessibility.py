@@ -128,6 +128,8 @@ def test_admin_pages_are_accessible(look, seed, portal, new_context):
     walk.visit("/admin/accounts/user/", "users list")
     walk.visit(f"/admin/accounts/user/{user.pk}/change/", "user page")
     walk.visit("/admin/sso_apps/notification/", "notifications list")
+    walk.visit("/admin/sso_apps/auditevent/", "audit events list")
+    walk.visit("/admin/sso_apps/connectortemplate/", "connector catalog list")
     walk.report.assert_clean()
 
 
@@ -169,6 +171,8 @@ def test_console_pages_are_accessible(look, seed, portal, new_context):
     response = page.goto(f"{portal}/saml2/{suffix}?SAMLRequest=not-a-request")
     assert 400 <= response.status < 500
     walk.check("SAML error page")
+    walk.visit("/userconsole/login/again/", "re-authentication (password again)")
+    walk.visit("/userconsole/logout/", "sign-out confirmation")
     page.goto(f"{portal}/userconsole/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/userconsole/(signed-out|login)/"))

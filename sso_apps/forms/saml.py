@@ -1,13 +1,15 @@
 """The SSO tab: SAML settings, ACS URLs, attributes and SP metadata import."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models import SamlAttribute, SamlConfig
-from sso_apps.models.applications import MAX_ACS_INDEX, SignatureAlgorithm
+from sso_apps.models.applications import (
+    MAX_ACS_INDEX,
+    SignatureAlgorithm,
+    validate_placeholder_value,
+)
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
 from sso_apps.saml.sp_urls import sp_url_problem
@@ -20,9 +22,6 @@ from sso_apps.services.saml_configs import (
     saml_config_update,
 )
 
-# A domain or tenant name as vendors spell it: no scheme, path or spaces.
-_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
-_PLACEHOLDER_VALUE = re.compile(r"^[^\s<>\"'`/\\?#]+\Z")
 PLACEHOLDER_PREFIX = "placeholder_"
 
 
@@ -172,12 +171,8 @@ class SamlConfigForm(forms.ModelForm):
         ]
 
     def clean_domain(self):
-        domain = self.cleaned_data["domain"].strip()
-        if domain and not _DOMAIN.match(domain):
-            raise ValidationError(
-                _("Enter the domain only, e.g. “acme” or “acme.example.com”, without https://.")
-            )
-        return domain
+        # The model field's validator (validate_domain) has run; the service checks again.
+        return self.cleaned_data["domain"].strip()
 
     def clean_sp_certificate(self):
         pem = self.cleaned_data["sp_certificate"].strip()
@@ -193,11 +188,10 @@ class SamlConfigForm(forms.ModelForm):
         cleaned = super().clean()
         for name in self.placeholder_names:
             value = (cleaned.get(PLACEHOLDER_PREFIX + name) or "").strip()
-            if value and not _PLACEHOLDER_VALUE.match(value):
-                self.add_error(
-                    PLACEHOLDER_PREFIX + name,
-                    _("Enter the value only, without spaces, quotes, slashes or URL parts."),
-                )
+            try:
+                validate_placeholder_value(value)
+            except ValidationError as error:
+                self.add_error(PLACEHOLDER_PREFIX + name, error)
         sha1 = cleaned.get("signature_algorithm") == SignatureAlgorithm.RSA_SHA1
         if sha1 and not cleaned.get("legacy_sha1"):
             self.add_error(

@@ -81,11 +81,15 @@ class SamlConfigForm(forms.ModelForm):
             "default_relay_state": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
-    def __init__(self, *args, placeholders=(), read_only=False, **kwargs):
+    def __init__(self, *args, placeholders=(), read_only=False, notes=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, (state, template) in ((notes or {}).get("fields") or {}).items():
+            if name in self.fields:
+                self.fields[name].help_text = template_note(state, template)
         self.fields["domain"].help_text = _(
-            "Your domain or tenant name at the vendor. Saving replaces every "
-            "YOURDOMAIN placeholder with it."
+            "Your domain or tenant name at the vendor, e.g. “acme”. Saving fills every "
+            "YOURDOMAIN in the fields marked “Filled from the Domain”; enter a new one to "
+            "fill them again. A field you edited by hand keeps your value."
         )
         self.fields["legacy_sha1"].initial = (
             self.instance.signature_algorithm == SignatureAlgorithm.RSA_SHA1
@@ -116,59 +120,67 @@ class SamlConfigForm(forms.ModelForm):
         ]
 
     @property
-    def fieldsets(self):
+    def groups(self) -> dict[str, list]:
+        """Return the SSO tab's groups of settings, each as admin fieldsets (no headings)."""
         placeholders = [PLACEHOLDER_PREFIX + name for name in self.placeholder_names]
-        return [
-            (
-                _("Your domain"),
-                {
-                    "fields": ["domain", *placeholders],
-                    "description": _(
-                        "Replace any instances of YOURDOMAIN with your domain name at the "
-                        "vendor, then save."
-                    ),
-                },
-            ),
-            (
-                _("Service provider"),
-                {
-                    "fields": [
-                        "sp_entity_id",
-                        "sp_login_url",
-                        ("sp_logout_url", "sp_logout_binding"),
-                        "default_relay_state",
-                        "allow_http_sp_urls",
-                    ]
-                },
-            ),
-            (_("Identity provider"), {"fields": ["idp_entity_id"]}),
-            (
-                _("Subject"),
-                {"fields": [("nameid_format", "nameid_source"), "allow_requested_nameid_format"]},
-            ),
-            (
-                _("Signing and encryption"),
-                {
-                    "fields": [
-                        "signature_algorithm",
-                        ("legacy_sha1", "accept_sha1_requests"),
-                        ("sign_response", "sign_assertion"),
-                        ("require_signed_requests", "encrypt_assertions"),
-                        "data_encryption",
-                        "sp_certificate",
-                    ]
-                },
-            ),
-        ]
+        return {
+            # Domain first: the seed's step 3 is the one thing most apps need.
+            "domain": [(None, {"fields": ["domain", *placeholders]})],
+            "service_provider": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "sp_entity_id",
+                            "sp_login_url",
+                            ("sp_logout_url", "sp_logout_binding"),
+                            "default_relay_state",
+                            "allow_http_sp_urls",
+                        ]
+                    },
+                )
+            ],
+            "subject": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            ("nameid_format", "nameid_source"),
+                            "allow_requested_nameid_format",
+                        ]
+                    },
+                )
+            ],
+            "group_attribute": [
+                (None, {"fields": [("include_group_attribute", "group_attribute_name")]})
+            ],
+            "signing": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "idp_entity_id",
+                            "signature_algorithm",
+                            ("legacy_sha1", "accept_sha1_requests"),
+                            ("sign_response", "sign_assertion"),
+                            ("require_signed_requests", "encrypt_assertions"),
+                            "data_encryption",
+                            "sp_certificate",
+                        ]
+                    },
+                )
+            ],
+        }
 
-    @property
-    def group_fieldset(self):
-        return [
-            (
-                _("Group attribute"),
-                {"fields": [("include_group_attribute", "group_attribute_name")]},
-            )
-        ]
+    def group_has_errors(self, group: str) -> bool:
+        # NOTE: Django's Fieldset.is_collapsible compares error names with its `fields`
+        # entries, which are tuples for side-by-side fields, so it misses their errors;
+        # flatten the lines here.
+        names = set()
+        for _name, options in self.groups[group]:
+            for line in options["fields"]:
+                names.update(line if isinstance(line, tuple) else [line])
+        return any(name in self.errors for name in names)
 
     def clean_domain(self):
         # The model field's validator (validate_domain) has run; the service checks again.
@@ -236,6 +248,45 @@ class SamlConfigForm(forms.ModelForm):
             placeholder_values=self.placeholder_values,
             request=request,
         )
+
+
+def template_note(state: str, template: str) -> str:
+    """Return the note beside a value the Domain fills (or filled before a hand edit)."""
+    if state == "filled":
+        return _("Filled from the Domain: %(template)s") % {"template": template}
+    return _(
+        "Edited by hand, so a new Domain leaves it as it is (the connector's value: %(template)s)."
+    ) % {"template": template}
+
+
+def error_summary(form, acs, attributes) -> list[tuple[str, str, str]]:
+    """Return (field id, label, message) for every error of a failed SSO tab save."""
+    items = []
+    for message in form.non_field_errors():
+        items.append(("sso-form", _("Settings"), message))
+    for name, errors in form.errors.items():
+        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        field = form[name]
+        for message in errors:
+            items.append((field.id_for_label, str(field.label), message))
+    for formset, anchor, row_label in (
+        (acs, "acs-urls", _("ACS URL row %(row)d")),
+        (attributes, "attributes", _("Attribute row %(row)d")),
+    ):
+        for message in formset.non_form_errors():
+            items.append((anchor, _("ACS URLs") if formset is acs else _("Attributes"), message))
+        for position, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                target = row[name].id_for_label if name in row.fields else anchor
+                label = (
+                    f"{row_label % {'row': position}}, {row.fields[name].label}"
+                    if name in row.fields
+                    else row_label % {"row": position}
+                )
+                for message in errors:
+                    items.append((target, label, message))
+    return items
 
 
 class AcsUrlForm(forms.Form):

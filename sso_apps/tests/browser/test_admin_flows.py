@@ -84,11 +84,11 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     assert certificate.not_valid_after_utc > certificate.not_valid_before_utc
 
     # Copy the IdP URL and IdP Entity ID into the vendor (here: the test SP).
-    idp_url = page.locator("#idp-sso-url").input_value()
-    idp_entity_id = page.locator("#idp-entity-id").input_value()
+    idp_url = page.locator("#idp-sso-url").inner_text()
+    idp_entity_id = page.locator("#idp-entity-id").inner_text()
     assert idp_url == f"{portal}/saml2/{application.idp_suffix}"
     assert idp_entity_id == config.idp_entity_id
-    test_sp.configure(page.locator("#idp-metadata-url").input_value())
+    test_sp.configure(page.locator("#idp-metadata-url").inner_text())
     assert test_sp.settings["idp"]["singleSignOnService"]["url"] == idp_url
     assert test_sp.settings["idp"]["entityId"] == idp_entity_id
 

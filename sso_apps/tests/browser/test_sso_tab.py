@@ -116,7 +116,7 @@ def test_domain_comes_before_every_other_setting_and_rows_are_labelled(slack, po
         for name in ("name", "source", "value", "DELETE"):
             field_id = f"id_attr-{row}-{name}"
             assert page.locator(f"label[for='{field_id}']").count() == 1, field_id
-    assert page.get_by_label("ACS URL 1", exact=True).input_value() == (
+    assert page.get_by_role("textbox", name="ACS URL 1", exact=True).input_value() == (
         "https://acme.slack.com/sso/saml"
     )
     assert "Filled from the Domain: https://YOURDOMAIN.slack.com/sso/saml" in page.inner_text(

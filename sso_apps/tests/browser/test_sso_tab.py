@@ -209,3 +209,25 @@ def test_existing_live_app_shows_deactivate_in_the_bar(portal, new_context, test
     assert "SSO active" in bar.inner_text()
     bar.get_by_role("button", name="Deactivate SSO").click()
     page.get_by_role("heading", name="Deactivate SSO for Slack?").wait_for()
+
+
+def test_sso_tab_has_fewer_tab_stops_with_domain_near_the_top(slack, portal, new_context):
+    """The audit counted 88 Tab stops with Domain at the 47th (5 attribute rows, 1366 px)."""
+    page = new_context(viewport={"width": DESKTOP_WIDTH, "height": 900}).new_page()
+    sign_in(page, portal)
+    sso_tab(page, portal, slack)
+    stops = []
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        current = page.evaluate(
+            "(() => { const el = document.activeElement; if (el === document.body) return null;"
+            " return el.id || el.name || el.textContent.trim(); })()"
+        )
+        if current is None or (stops and current == stops[0]):
+            break
+        stops.append(current)
+
+    domain_stop = stops.index("id_domain") + 1
+    print(f"\nSSO tab: {len(stops)} Tab stops, Domain at stop {domain_stop}")
+    assert domain_stop < 47
+    assert len(stops) < 88

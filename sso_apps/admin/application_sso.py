@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,11 +23,13 @@ from sso_apps.forms.saml import (
     acs_url_formset,
     attribute_formset,
     attribute_initial,
+    error_summary,
+    template_note,
 )
 from sso_apps.idp.metadata import idp_metadata_xml
 from sso_apps.models import Application, IdpKeyPair
 from sso_apps.saml.errors import KeyPairError
-from sso_apps.selectors.placeholders import placeholders_of
+from sso_apps.selectors.placeholders import placeholders_of, template_notes
 from sso_apps.selectors.sso_tab import sso_tab_context
 from sso_apps.services.key_pairs import key_pair_generate
 from sso_apps.services.saml_configs import SamlConfigSaved
@@ -58,7 +61,11 @@ class SsoTabView(ApplicationPageView):
         editable = self.has_permission("change")
         config = self.object.saml
         form = SamlConfigForm(
-            data, instance=config, placeholders=placeholders_of(self.object), read_only=not editable
+            data,
+            instance=config,
+            placeholders=placeholders_of(self.object),
+            read_only=not editable,
+            notes=self.notes,
         )
         # NOTE: a bound formset gets no initial rows on purpose. With them, a posted row
         # equal to its initial value counts as "unchanged" and an extra (JS-added) row
@@ -73,6 +80,10 @@ class SsoTabView(ApplicationPageView):
         if not editable:
             _formsets_disable(acs, attributes)
         return form, acs, attributes
+
+    @cached_property
+    def notes(self) -> dict:
+        return template_notes(self.object.saml)
 
     def get(self, request, pk):
         return self.render_tab()
@@ -118,13 +129,17 @@ class SsoTabView(ApplicationPageView):
         if form is None:
             form, acs, attributes = self.config_forms()
         context = sso_tab_context(application_id=self.object.pk)
+        _rows_note(acs, "url", self.notes["acs_urls"])
+        _rows_note(attributes, "name", self.notes["attributes"])
         return self.render(
             "admin/sso_apps/application/sso.html",
             form=form,
-            adminform=helpers.AdminForm(form, form.fieldsets, {}, model_admin=self.model_admin),
-            group_adminform=helpers.AdminForm(
-                form, form.group_fieldset, {}, model_admin=self.model_admin
-            ),
+            groups={
+                name: helpers.AdminForm(form, fieldsets, {}, model_admin=self.model_admin)
+                for name, fieldsets in form.groups.items()
+            },
+            signing_open=form.group_has_errors("signing"),
+            error_summary=error_summary(form, acs, attributes) if form.is_bound else [],
             acs_formset=acs,
             attribute_formset=attributes,
             import_form=import_form or SpMetadataImportForm(),
@@ -139,6 +154,14 @@ class SsoTabView(ApplicationPageView):
             **context,
             **_certificate_context(context["active_key_pair"]),
         )
+
+
+def _rows_note(formset, key: str, notes: dict) -> None:
+    # The note beside a row the Domain fills; a posted row shows the saved row's note.
+    for row in formset.forms:
+        value = row.initial.get(key) if not row.is_bound else row.data.get(row.add_prefix(key))
+        state_template = notes.get(value or "")
+        row.template_note = template_note(*state_template) if state_template else ""
 
 
 def _formsets_disable(*formsets) -> None:

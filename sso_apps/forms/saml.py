@@ -1,13 +1,15 @@
 """The SSO tab: SAML settings, ACS URLs, attributes and SP metadata import."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models import SamlAttribute, SamlConfig
-from sso_apps.models.applications import MAX_ACS_INDEX, SignatureAlgorithm
+from sso_apps.models.applications import (
+    MAX_ACS_INDEX,
+    SignatureAlgorithm,
+    validate_placeholder_value,
+)
 from sso_apps.saml.errors import KeyPairError
 from sso_apps.saml.keys import load_certificate
 from sso_apps.saml.sp_urls import sp_url_problem
@@ -20,9 +22,6 @@ from sso_apps.services.saml_configs import (
     saml_config_update,
 )
 
-# A domain or tenant name as vendors spell it: no scheme, path or spaces.
-_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
-_PLACEHOLDER_VALUE = re.compile(r"^[^\s<>\"'`/\\?#]+\Z")
 PLACEHOLDER_PREFIX = "placeholder_"
 
 
@@ -82,11 +81,15 @@ class SamlConfigForm(forms.ModelForm):
             "default_relay_state": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
-    def __init__(self, *args, placeholders=(), read_only=False, **kwargs):
+    def __init__(self, *args, placeholders=(), read_only=False, notes=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, (state, template) in ((notes or {}).get("fields") or {}).items():
+            if name in self.fields:
+                self.fields[name].help_text = template_note(state, template)
         self.fields["domain"].help_text = _(
-            "Your domain or tenant name at the vendor. Saving replaces every "
-            "YOURDOMAIN placeholder with it."
+            "Your domain or tenant name at the vendor, e.g. “acme”. Saving fills every "
+            "YOURDOMAIN in the fields marked “Filled from the Domain”; enter a new one to "
+            "fill them again. A field you edited by hand keeps your value."
         )
         self.fields["legacy_sha1"].initial = (
             self.instance.signature_algorithm == SignatureAlgorithm.RSA_SHA1
@@ -117,67 +120,71 @@ class SamlConfigForm(forms.ModelForm):
         ]
 
     @property
-    def fieldsets(self):
+    def groups(self) -> dict[str, list]:
+        """Return the SSO tab's groups of settings, each as admin fieldsets (no headings)."""
         placeholders = [PLACEHOLDER_PREFIX + name for name in self.placeholder_names]
-        return [
-            (
-                _("Your domain"),
-                {
-                    "fields": ["domain", *placeholders],
-                    "description": _(
-                        "Replace any instances of YOURDOMAIN with your domain name at the "
-                        "vendor, then save."
-                    ),
-                },
-            ),
-            (
-                _("Service provider"),
-                {
-                    "fields": [
-                        "sp_entity_id",
-                        "sp_login_url",
-                        ("sp_logout_url", "sp_logout_binding"),
-                        "default_relay_state",
-                        "allow_http_sp_urls",
-                    ]
-                },
-            ),
-            (_("Identity provider"), {"fields": ["idp_entity_id"]}),
-            (
-                _("Subject"),
-                {"fields": [("nameid_format", "nameid_source"), "allow_requested_nameid_format"]},
-            ),
-            (
-                _("Signing and encryption"),
-                {
-                    "fields": [
-                        "signature_algorithm",
-                        ("legacy_sha1", "accept_sha1_requests"),
-                        ("sign_response", "sign_assertion"),
-                        ("require_signed_requests", "encrypt_assertions"),
-                        "data_encryption",
-                        "sp_certificate",
-                    ]
-                },
-            ),
-        ]
+        return {
+            # Domain first: the seed's step 3 is the one thing most apps need.
+            "domain": [(None, {"fields": ["domain", *placeholders]})],
+            "service_provider": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "sp_entity_id",
+                            "sp_login_url",
+                            ("sp_logout_url", "sp_logout_binding"),
+                            "default_relay_state",
+                            "allow_http_sp_urls",
+                        ]
+                    },
+                )
+            ],
+            "subject": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            ("nameid_format", "nameid_source"),
+                            "allow_requested_nameid_format",
+                        ]
+                    },
+                )
+            ],
+            "group_attribute": [
+                (None, {"fields": [("include_group_attribute", "group_attribute_name")]})
+            ],
+            "signing": [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "idp_entity_id",
+                            "signature_algorithm",
+                            ("legacy_sha1", "accept_sha1_requests"),
+                            ("sign_response", "sign_assertion"),
+                            ("require_signed_requests", "encrypt_assertions"),
+                            "data_encryption",
+                            "sp_certificate",
+                        ]
+                    },
+                )
+            ],
+        }
 
-    @property
-    def group_fieldset(self):
-        return [
-            (
-                _("Group attribute"),
-                {"fields": [("include_group_attribute", "group_attribute_name")]},
-            )
-        ]
+    def group_has_errors(self, group: str) -> bool:
+        # NOTE: Django's Fieldset.is_collapsible compares error names with its `fields`
+        # entries, which are tuples for side-by-side fields, so it misses their errors;
+        # flatten the lines here.
+        names = set()
+        for _name, options in self.groups[group]:
+            for line in options["fields"]:
+                names.update(line if isinstance(line, tuple) else [line])
+        return any(name in self.errors for name in names)
 
     def clean_domain(self):
-        domain = self.cleaned_data["domain"].strip()
-        if domain and not _DOMAIN.match(domain):
-            raise ValidationError(
-                _("Enter the domain only, e.g. “acme” or “acme.example.com”, without https://.")
-            )
-        return domain
+        # The model field's validator (validate_domain) has run; the service checks again.
+        return self.cleaned_data["domain"].strip()
 
     def clean_sp_certificate(self):
         pem = self.cleaned_data["sp_certificate"].strip()
@@ -193,11 +200,10 @@ class SamlConfigForm(forms.ModelForm):
         cleaned = super().clean()
         for name in self.placeholder_names:
             value = (cleaned.get(PLACEHOLDER_PREFIX + name) or "").strip()
-            if value and not _PLACEHOLDER_VALUE.match(value):
-                self.add_error(
-                    PLACEHOLDER_PREFIX + name,
-                    _("Enter the value only, without spaces, quotes, slashes or URL parts."),
-                )
+            try:
+                validate_placeholder_value(value)
+            except ValidationError as error:
+                self.add_error(PLACEHOLDER_PREFIX + name, error)
         sha1 = cleaned.get("signature_algorithm") == SignatureAlgorithm.RSA_SHA1
         if sha1 and not cleaned.get("legacy_sha1"):
             self.add_error(
@@ -242,6 +248,45 @@ class SamlConfigForm(forms.ModelForm):
             placeholder_values=self.placeholder_values,
             request=request,
         )
+
+
+def template_note(state: str, template: str) -> str:
+    """Return the note beside a value the Domain fills (or filled before a hand edit)."""
+    if state == "filled":
+        return _("Filled from the Domain: %(template)s") % {"template": template}
+    return _(
+        "Edited by hand, so a new Domain leaves it as it is (the connector's value: %(template)s)."
+    ) % {"template": template}
+
+
+def error_summary(form, acs, attributes) -> list[tuple[str, str, str]]:
+    """Return (field id, label, message) for every error of a failed SSO tab save."""
+    items = []
+    for message in form.non_field_errors():
+        items.append(("sso-form", _("Settings"), message))
+    for name, errors in form.errors.items():
+        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        field = form[name]
+        for message in errors:
+            items.append((field.id_for_label, str(field.label), message))
+    for formset, anchor, row_label in (
+        (acs, "acs-urls", _("ACS URL row %(row)d")),
+        (attributes, "attributes", _("Attribute row %(row)d")),
+    ):
+        for message in formset.non_form_errors():
+            items.append((anchor, _("ACS URLs") if formset is acs else _("Attributes"), message))
+        for position, row in enumerate(formset.forms, start=1):
+            for name, errors in row.errors.items():
+                target = row[name].id_for_label if name in row.fields else anchor
+                label = (
+                    f"{row_label % {'row': position}}, {row.fields[name].label}"
+                    if name in row.fields
+                    else row_label % {"row": position}
+                )
+                for message in errors:
+                    items.append((target, label, message))
+    return items
 
 
 class AcsUrlForm(forms.Form):

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -187,6 +189,35 @@ class DataEncryption(models.TextChoices):
 SP_URL_FIELDS = ("sp_login_url", "sp_logout_url")
 
 
+# A domain or tenant name as a hostname fragment: DNS labels joined by dots, no scheme,
+# port, path, spaces or quotes, because it is pasted into URLs the IdP posts assertions to.
+_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN = re.compile(rf"^(?=.{{1,253}}\Z){_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*\Z")
+
+
+def validate_domain(value: str) -> None:
+    """Refuse anything but a DNS label or hostname fragment ("acme", "acme.example.com")."""
+    if value and not DOMAIN_PATTERN.match(value):
+        raise ValidationError(
+            _("Enter the domain only, e.g. “acme” or “acme.example.com”, without https://."),
+            code="invalid_domain",
+        )
+
+
+# Another named placeholder's value (an org id, a region): one token, nothing that could
+# end the URL part it is pasted into or start another.
+PLACEHOLDER_VALUE_PATTERN = re.compile(r"^[^\s<>\"'`/\\?#@%:;&=+]{1,200}\Z")
+
+
+def validate_placeholder_value(value: str) -> None:
+    """Refuse a placeholder value holding spaces, quotes, slashes or other URL syntax."""
+    if value and not PLACEHOLDER_VALUE_PATTERN.match(value):
+        raise ValidationError(
+            _("Enter the value only, without spaces, quotes, slashes or URL parts."),
+            code="invalid_placeholder_value",
+        )
+
+
 class SamlConfig(models.Model):
     """The SAML settings of one application: what its SP expects and how we sign."""
 
@@ -277,9 +308,16 @@ class SamlConfig(models.Model):
         _("Domain"),
         max_length=253,
         blank=True,
+        validators=[validate_domain],
         help_text=_("Your domain at the vendor; replaces every YOURDOMAIN placeholder on save."),
     )
+    # What each placeholder was last filled with: a field still equal to that fill is
+    # re-filled when a value changes (see value_templates).
     placeholder_values = models.JSONField(default=dict, blank=True, editable=False)
+    # The connector's values that hold placeholders, kept as written (YOURDOMAIN and all)
+    # so a later Domain re-fills them: {"sp_entity_id": "...", "acs_urls": [...],
+    # "attributes": {name: "..."}}. Copied at creation; never edited by the admin.
+    value_templates = models.JSONField(default=dict, blank=True, editable=False)
     # The djangosaml2idp row mirroring this config (kept in sync by
     # sso_apps.services.service_providers); persistent NameIDs hang off it.
     service_provider = models.OneToOneField(

@@ -9,7 +9,11 @@ from django.utils.translation import gettext as _
 
 from sso_apps.conf import app_settings
 from sso_apps.models import AcsUrl, Application, ConnectorTemplate, SamlAttribute, SamlConfig
-from sso_apps.models.applications import MAX_ACS_INDEX
+from sso_apps.models.applications import (
+    MAX_ACS_INDEX,
+    validate_domain,
+    validate_placeholder_value,
+)
 from sso_apps.saml.sp_metadata import SpMetadata
 from sso_apps.selectors.activation import activation_problems
 from sso_apps.selectors.placeholders import (
@@ -17,6 +21,8 @@ from sso_apps.selectors.placeholders import (
     PLACEHOLDER_FIELDS,
     placeholders_of,
     placeholders_remaining,
+    template_refill,
+    value_templates_of,
 )
 from sso_apps.services.activation import sso_follow_problems
 from sso_apps.services.audit import audit_record
@@ -31,6 +37,7 @@ def saml_config_from_template(
     config = SamlConfig(
         application=application,
         idp_entity_id=app_settings.default_idp_entity_id(application.idp_suffix),
+        value_templates=value_templates_of(defaults, placeholders_of(application)),
         **{key: _template_value(defaults, key) for key in _TEMPLATE_FIELDS},
     )
     group = defaults.get("group_attribute") or {}
@@ -160,10 +167,10 @@ def saml_config_update(
     config = SamlConfig.objects.select_for_update().get(application=application)
     before = {name: getattr(config, name) for name in _AUDITED_FIELDS}
     changes.apply_to(config)
-    replacements = _replacements(config, placeholder_values)
-    _config_save(config, replacements)
-    _acs_urls_replace(config, acs_urls, replacements)
-    _attributes_replace(config, attributes, replacements)
+    fill = _Fill.of(config, placeholder_values)
+    _config_save(config, fill)
+    _acs_urls_replace(config, acs_urls, fill)
+    _attributes_replace(config, attributes, fill)
     saved = _sso_follow(application, config, request)
     application.bump_config_version()
     service_provider_sync(application=application)
@@ -221,17 +228,65 @@ def _audited_changes(config: SamlConfig, before: dict[str, Any]) -> dict[str, An
     return changed or None
 
 
-def _replacements(config: SamlConfig, placeholder_values: dict[str, str] | None) -> dict:
-    replacements = {name: value.strip() for name, value in (placeholder_values or {}).items()}
-    if config.domain:
-        replacements[DOMAIN_PLACEHOLDER] = config.domain.strip()
-    return replacements
+@dataclass(frozen=True)
+class _Fill:
+    """The placeholder values of one save: as filled last time, and as filled now."""
+
+    previous: dict[str, str]
+    current: dict[str, str]
+    # The non-empty values given in this save only.
+    fresh: dict[str, str]
+    templates: dict
+
+    @classmethod
+    def of(cls, config: SamlConfig, placeholder_values: dict[str, str] | None) -> "_Fill":
+        config.domain = (config.domain or "").strip()
+        # Checked here, not only in the form: these values are pasted into the URLs
+        # assertions go to, whoever calls the service.
+        try:
+            validate_domain(config.domain)
+        except ValidationError as error:
+            raise ValidationError({"domain": error.messages}) from None
+        given = {name: value.strip() for name, value in (placeholder_values or {}).items()}
+        for name, value in given.items():
+            try:
+                validate_placeholder_value(value)
+            except ValidationError as error:
+                raise ValidationError({f"placeholder_{name}": error.messages}) from None
+        if config.domain:
+            given[DOMAIN_PLACEHOLDER] = config.domain
+        fresh = {name: value for name, value in given.items() if value}
+        previous = dict(config.placeholder_values or {})
+        # NOTE: a cleared value is no new value: the fields it filled keep that fill (an
+        # emptied Domain box must not put YOURDOMAIN back and switch SSO off).
+        return cls(
+            previous=previous,
+            current={**previous, **fresh},
+            fresh=fresh,
+            templates=config.value_templates or {},
+        )
+
+    def _refill(self, value: str, templates: list[str]) -> str:
+        return template_refill(
+            value, templates, previous=self.previous, current=self.current, fresh=self.fresh
+        )
+
+    def field(self, name: str, value: str) -> str:
+        template = self.templates.get(name)
+        return self._refill(value, [template] if template else [])
+
+    def acs_url(self, url: str) -> str:
+        return self._refill(url, self.templates.get("acs_urls") or [])
+
+    def attribute(self, name: str, value: str) -> str:
+        template = (self.templates.get("attributes") or {}).get(name)
+        return self._refill(value, [template] if template else [])
 
 
-def _config_save(config: SamlConfig, replacements: dict[str, str]) -> None:
+def _config_save(config: SamlConfig, fill: _Fill) -> None:
     for field in PLACEHOLDER_FIELDS:
-        setattr(config, field, placeholders_fill(getattr(config, field) or "", replacements))
-    config.placeholder_values = {**config.placeholder_values, **replacements}
+        setattr(config, field, fill.field(field, getattr(config, field) or ""))
+    config.placeholder_values = fill.current
     config.full_clean(exclude=["application"])
     _check_sp_entity_id_free(config)
     config.save()
@@ -273,18 +328,18 @@ def _check_sp_entity_id_free(config: SamlConfig) -> None:
         )
 
 
-def _acs_urls_replace(config, acs_urls: list[AcsUrlInput] | None, replacements) -> None:
+def _acs_urls_replace(config, acs_urls: list[AcsUrlInput] | None, fill: _Fill) -> None:
     if acs_urls is None:
         rows = list(config.acs_urls.all())
         for acs in rows:
-            acs.url = placeholders_fill(acs.url, replacements)
+            acs.url = fill.acs_url(acs.url)
         # Checked even when unchanged: un-ticking "Allow http://" must not leave http rows.
         _acs_rows_check(rows)
         AcsUrl.objects.bulk_update(rows, ["url"])
         return
     cleaned = []
     for item in acs_urls:
-        url = placeholders_fill(item.url.strip(), replacements)
+        url = item.url.strip() and fill.acs_url(item.url.strip())
         if url:
             cleaned.append(AcsUrlInput(url=url, is_default=item.is_default, index=item.index))
     _acs_unique_check([item.url for item in cleaned])
@@ -351,10 +406,10 @@ def _acs_rows_check(rows: list[AcsUrl]) -> None:
         raise ValidationError({"acs_urls": problems})
 
 
-def _attributes_replace(config, attributes: list[AttributeInput] | None, replacements) -> None:
+def _attributes_replace(config, attributes: list[AttributeInput] | None, fill: _Fill) -> None:
     if attributes is None:
         for attribute in config.attributes.filter(source=SamlAttribute.CONSTANT):
-            attribute.value = placeholders_fill(attribute.value, replacements)
+            attribute.value = fill.attribute(attribute.name, attribute.value)
             attribute.save(update_fields=["value"])
         return
     names = [item.name.strip() for item in attributes]
@@ -367,7 +422,7 @@ def _attributes_replace(config, attributes: list[AttributeInput] | None, replace
     rows = []
     for item in attributes:
         value = (
-            placeholders_fill(item.value, replacements)
+            fill.attribute(item.name.strip(), item.value)
             if item.source == SamlAttribute.CONSTANT
             else ""
         )
@@ -375,11 +430,3 @@ def _attributes_replace(config, attributes: list[AttributeInput] | None, replace
         row.full_clean(exclude=["config"])
         rows.append(row)
     SamlAttribute.objects.bulk_create(rows)
-
-
-def placeholders_fill(value: str, replacements: dict[str, str]) -> str:
-    """Return the value with every named placeholder that has a replacement filled in."""
-    for name, replacement in replacements.items():
-        if replacement:
-            value = value.replace(name, replacement)
-    return value

@@ -9,82 +9,7 @@
     }
   }
 
-  // Copy buttons next to read-only values.
-  function setUpCopyButtons() {
-    document.querySelectorAll("[data-copy]").forEach(function (button) {
-      const input = document.getElementById(button.dataset.copy);
-      if (!input) {
-        return;
-      }
-      button.hidden = false;
-      const label = button.textContent;
-      button.addEventListener("click", function () {
-        const done = function () {
-          button.textContent = "Copied";
-          button.classList.add("is-done");
-          window.setTimeout(function () {
-            button.textContent = label;
-            button.classList.remove("is-done");
-          }, 1500);
-        };
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(input.value).then(done);
-        } else {
-          input.select();
-          document.execCommand("copy");
-          done();
-        }
-      });
-      input.addEventListener("focus", function () {
-        input.select();
-      });
-    });
-  }
-
-  // "+ Add" buttons of the ACS URL and attribute tables: clone the empty row.
-  function setUpFormsets() {
-    document.querySelectorAll("[data-formset-add]").forEach(function (button) {
-      const prefix = button.dataset.formsetAdd;
-      const template = document.querySelector('[data-formset-template="' + prefix + '"]');
-      const body = document.querySelector('[data-formset="' + prefix + '"] [data-formset-body]');
-      const total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
-      if (!template || !body || !total) {
-        return;
-      }
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        const index = Number(total.value);
-        const html = template.innerHTML.replace(/__prefix__/g, String(index));
-        const rows = document.createElement("tbody");
-        rows.innerHTML = html;
-        const row = rows.firstElementChild;
-        body.appendChild(row);
-        total.value = String(index + 1);
-        setUpAttributeRow(row);
-        const first = row.querySelector("input[type=text], input:not([type])");
-        if (first) {
-          first.focus();
-        }
-      });
-    });
-    document.querySelectorAll("[data-attribute-row]").forEach(setUpAttributeRow);
-  }
-
-  // A constant value only matters when the source is "constant".
-  function setUpAttributeRow(row) {
-    const source = row.querySelector("select[name$='-source']");
-    const value = row.querySelector("input[name$='-value']");
-    if (!source || !value) {
-      return;
-    }
-    const sync = function () {
-      const constant = source.value === "constant";
-      value.disabled = !constant || source.disabled;
-      value.placeholder = constant ? "Value to send" : "—";
-    };
-    source.addEventListener("change", sync);
-    sync();
-  }
+  // The SSO tab's copy buttons, formset rows and menus are in sso-tab.js.
 
   // --- Catalog (Add New Application, step 1) ---------------------------------------------
   // The type-ahead patches the results in place. The admin's choice survives every
@@ -342,8 +267,6 @@
   }
 
   ready(function () {
-    setUpCopyButtons();
-    setUpFormsets();
     setUpCatalogSearch();
     setUpCatalogCards();
     setUpDeleteConfirmation();

@@ -40,12 +40,15 @@ def test_download_certificate_is_certificate_pem_and_parses_as_x509(admin_client
 def test_sso_tab_offers_idp_certificate_valid_then_download_certificate(admin_client, saml_app):
     page = admin_client.get(app_url("sso", saml_app)).text
 
-    menu = page[page.index('<details class="sso-menu">') :]
+    menu = page[page.index('<details class="sso-menu" data-menu>') :]
     menu = menu[: menu.index("</details>")]
     assert "IDP Certificate Valid" in menu
     assert f'href="{app_url("certificate", saml_app)}"' in menu
     assert "Download certificate" in menu
     assert "Export metadata" in menu
+    # Once, in the menu: no second set of buttons and no second status badge.
+    assert page.count(">Download certificate</a>") == 1
+    assert page.count("IDP Certificate Valid") == 1
 
 
 @pytest.mark.django_db

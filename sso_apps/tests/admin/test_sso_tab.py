@@ -50,7 +50,8 @@ def test_sso_tab_shows_every_setting_and_the_idp_details(admin_client, saml_app)
     ):
         assert label in page, label
     for value in (saml_app.idp_sso_url, saml_app.idp_slo_url, saml_app.idp_metadata_url):
-        assert f'value="{value}" readonly' in page
+        # Shown whole (it wraps) beside its Copy button.
+        assert f'class="sso-copy__value sso-mono">{value}</code>' in page
     assert 'data-copy="idp-sso-url"' in page
     assert "IDP Certificate Valid" in page
 

@@ -63,8 +63,8 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     page.get_by_label("Allow http:// SP URLs (local testing only)").check()
     page.get_by_role("combobox", name="SP Logout binding:").select_option("post")
     page.get_by_role("button", name="+ Add attribute").click()
-    page.locator("tr[data-attribute-row] input[name$='-name']").last.fill("email")
-    page.locator("tr[data-attribute-row] select[name$='-source']").last.select_option("email")
+    page.locator("[data-attribute-row] input[name$='-name']").last.fill("email")
+    page.locator("[data-attribute-row] select[name$='-source']").last.select_option("email")
     page.locator("input[type=submit][value='Save']").click()
     page.get_by_text("IdP URL").first.wait_for()
     screenshot(page, "1-sso-tab-saved")
@@ -84,11 +84,11 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     assert certificate.not_valid_after_utc > certificate.not_valid_before_utc
 
     # Copy the IdP URL and IdP Entity ID into the vendor (here: the test SP).
-    idp_url = page.locator("#idp-sso-url").input_value()
-    idp_entity_id = page.locator("#idp-entity-id").input_value()
+    idp_url = page.locator("#idp-sso-url").inner_text()
+    idp_entity_id = page.locator("#idp-entity-id").inner_text()
     assert idp_url == f"{portal}/saml2/{application.idp_suffix}"
     assert idp_entity_id == config.idp_entity_id
-    test_sp.configure(page.locator("#idp-metadata-url").input_value())
+    test_sp.configure(page.locator("#idp-metadata-url").inner_text())
     assert test_sp.settings["idp"]["singleSignOnService"]["url"] == idp_url
     assert test_sp.settings["idp"]["entityId"] == idp_entity_id
 

@@ -23,7 +23,7 @@ def test_preview_assertion_opens_from_the_sso_tab_and_shows_the_nameid(
     page = admin_page
     page.goto(portal + app_url("sso", application))
 
-    page.get_by_role("button", name="Preview assertion").click()
+    page.get_by_role("link", name="Preview assertion").click()
     page.get_by_role("heading", name="Preview assertion").wait_for()
     page.get_by_role("searchbox", name="User").fill("ada@example.com")
     page.get_by_role("button", name="Preview", exact=True).click()

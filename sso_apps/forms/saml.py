@@ -67,6 +67,8 @@ class SamlConfigForm(forms.ModelForm):
             "data_encryption",
             "sp_certificate",
             "default_relay_state",
+            "mfa_required",
+            "mfa_context",
             "allow_http_sp_urls",
             "include_group_attribute",
             "group_attribute_name",
@@ -160,6 +162,7 @@ class SamlConfigForm(forms.ModelForm):
                     ]
                 },
             ),
+            (_("Sign-in assurance"), {"fields": ["mfa_required", "mfa_context"]}),
         ]
 
     @property

@@ -229,3 +229,39 @@ def test_a_tile_launch_asks_a_password_only_session_for_its_code(
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{test_sp.base_url}/")
     assert test_sp.last_authn_contexts == [AC_REFEDS_MFA]
+
+
+def test_a_passkey_steps_up_a_tile_launch(origin, mfa_app, test_sp, new_context, screenshot):
+    context = new_context()
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    sign_in_password(page, origin, "mfa.tile@example.com")
+    page.get_by_role("heading", name="Your applications").wait_for()
+    # A passkey added from the account page: this session itself stays password-only.
+    page.goto(f"{origin}/userconsole/account/")
+    page.get_by_role("link", name="Add an authenticator app or passkey").click()
+    page.get_by_role("button", name="Add a passkey or security key").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    page.get_by_role("link", name="I have saved them, continue").click()
+    page.goto(f"{origin}/userconsole/")
+    page.get_by_role("button", name="Payroll").click()
+    page.wait_for_url(re.compile(r"/userconsole/mfa/step-up/"))
+    page.get_by_role("button", name="Use a passkey or security key").click()
+    page.wait_for_url(f"{test_sp.base_url}/")
+    assert page.get_by_role("heading").inner_text() == "Signed in as mfa.tile@example.com"
+    assert test_sp.last_authn_contexts == [AC_REFEDS_MFA]
+    assert WebAuthnCredential.objects.get().last_used_at is not None

@@ -232,7 +232,7 @@ class AuthnDuties:
 
 
 def authn_duties_resolve(
-    *, application: Application, pending: PendingLogin | None, session, prospective=False
+    *, application: Application, pending: PendingLogin | None, session, prospective: bool = False
 ) -> AuthnDuties:
     """Decide the NameID format and AuthnContextClassRef, or raise the status refusal.
 

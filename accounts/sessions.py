@@ -21,6 +21,7 @@ from tessera.clock import unix_seconds as _unix_now
 AUTHENTICATION_RECORD_KEY = "_tessera_authentication_methods"
 METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN = "pwd", "otp", "webauthn"
 AUTHENTICATION_METHODS = frozenset({METHOD_PASSWORD, METHOD_OTP, METHOD_WEBAUTHN})
+SECOND_FACTOR_METHODS = frozenset({METHOD_OTP, METHOD_WEBAUTHN})
 
 
 def authentication_record(request) -> tuple[frozenset, datetime.datetime | None]:
@@ -47,8 +48,33 @@ def authentication_method_age(request, method: str) -> int | None:
     return None if at is None else _unix_now() - at
 
 
+def session_second_factor_at(*, session) -> int | None:
+    """Return when this session last passed a second factor (Unix time), or None if never."""
+    record = _session_record(session)
+    times = [at for method, at in record.items() if method in SECOND_FACTOR_METHODS]
+    return max(times, default=None)
+
+
+def session_second_factor_passed(*, request, method: str) -> float:
+    """Record a second factor the signed-in user just passed (a step-up); return when.
+
+    It is an authentication like the sign-in: AuthnInstant moves to now. NOTE: not login(),
+    for the reason session_reauthenticated gives.
+    """
+    if method not in SECOND_FACTOR_METHODS:
+        raise ValueError(f"Not a second factor: {method!r}")
+    instant = _now().timestamp()
+    request.session[AUTHN_INSTANT_KEY] = instant
+    authentication_record_add(request, method, at=int(instant))
+    return instant
+
+
 def _record(request) -> dict:
-    value = request.session.get(AUTHENTICATION_RECORD_KEY)
+    return _session_record(request.session)
+
+
+def _session_record(session) -> dict:
+    value = session.get(AUTHENTICATION_RECORD_KEY)
     if not isinstance(value, dict):
         return {}
     return {k: v for k, v in value.items() if k in AUTHENTICATION_METHODS and isinstance(v, int)}

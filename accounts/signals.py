@@ -18,7 +18,7 @@ user_change_refused = Signal()
 # mfa_factor_added / mfa_factor_removed: factor (a dict of kind, id, name), actor.
 mfa_factor_added = Signal()
 mfa_factor_removed = Signal()
-# An admin removed every factor of a user: actor, count.
+# An admin removed every factor of a user: actor, count, sessions_ended.
 mfa_factors_reset = Signal()
 # A wrong code or failed passkey at the second step: kind.
 mfa_verification_failed = Signal()

@@ -15,6 +15,8 @@ urlpatterns = [
     path("signed-out/", views.console_signed_out, name="signed-out"),
     # The second sign-in step (after the password, before the session is signed in).
     path("mfa/verify/", mfa_signin.mfa_verify, name="mfa_verify"),
+    # A signed-in user's second factor before an application's login continues.
+    path("mfa/step-up/", mfa_signin.mfa_step_up, name="mfa_step_up"),
     path("mfa/cancel/", mfa_signin.mfa_cancel, name="mfa_cancel"),
     # Enrolment: forced right after the password, or from the account page.
     path("mfa/setup/", mfa_account.mfa_setup, name="mfa_setup"),

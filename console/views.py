@@ -5,12 +5,12 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.mfa.selectors import user_mfa_factors, user_mfa_required
+from accounts.mfa.selectors import user_has_second_factor, user_mfa_factors, user_mfa_required
 from accounts.sessions import session_reauthenticated
 from console.forms import ConsoleLoginForm, ConsolePasswordChangeForm, ConsoleReauthenticateForm
 from console.mfa.signin import password_step_done
@@ -94,7 +94,8 @@ def console_reauthenticate(request):
     """The sign-in page in re-authentication mode: the signed-in user enters their password.
 
     An SP's ForceAuthn sends the user here; the request it sent waits in the session and
-    continues at `next` once the password is right (which stamps a new AuthnInstant).
+    continues at `next` once the password is right (which stamps a new AuthnInstant), and
+    the second factor after it when the user has one.
     """
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
@@ -114,6 +115,11 @@ def console_reauthenticate(request):
         )
         if valid:
             session_reauthenticated(request=request)
+            if user_has_second_factor(user=request.user):
+                # Re-authentication is the whole sign-in again: the factor too, which the
+                # step-up records (and the SAML side checks came after the request).
+                query = urlencode({"next": next_url})
+                return HttpResponseRedirect(f"{reverse('console:mfa_step_up')}?{query}")
             return HttpResponseRedirect(next_url)
     return render(
         request, "console/login.html", {"form": form, "next": next_url, "reauthenticate": True}

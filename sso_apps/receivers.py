@@ -56,10 +56,16 @@ def audit_mfa_factor_removed(sender, *, user, actor, factor, request=None, **kwa
 
 
 @receiver(mfa_factors_reset, dispatch_uid="sso_apps.audit_mfa_factors_reset")
-def audit_mfa_factors_reset(sender, *, user, actor, count, request=None, **kwargs):
-    """Record an admin's reset of every factor of a user."""
+def audit_mfa_factors_reset(
+    sender, *, user, actor, count, sessions_ended=0, request=None, **kwargs
+):
+    """Record an admin's reset of every factor of a user, and the sessions it ended."""
     audit_record(
-        action="mfa.reset", request=request, actor=actor, target=user, details={"removed": count}
+        action="mfa.reset",
+        request=request,
+        actor=actor,
+        target=user,
+        details={"removed": count, "sessions_ended": sessions_ended},
     )
 
 

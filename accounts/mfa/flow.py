@@ -12,7 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django_otp import login as otp_login
 
-from accounts.sessions import METHOD_PASSWORD, authentication_record_add
+from accounts.sessions import (
+    METHOD_PASSWORD,
+    authentication_record_add,
+    session_second_factor_passed,
+)
 from tessera.clock import unix_seconds as _now
 
 PENDING_KEY = "_tessera_mfa_pending"
@@ -69,4 +73,37 @@ def mfa_pending_finish(request, *, device, method: str) -> str:
     # The password was checked when the pending state began, the factor now.
     authentication_record_add(request, METHOD_PASSWORD, at=data["at"])
     authentication_record_add(request, method)
+    return data.get("next") or ""
+
+
+# A signed-in user asked for a second factor before a login continues (a step-up):
+# {"next": where to continue, "at": when it was asked}.
+STEP_UP_KEY = "_tessera_mfa_step_up"
+
+
+def mfa_step_up_start(request, *, next_url: str) -> None:
+    """Remember that the signed-in user is to pass a second factor, then go to `next_url`."""
+    request.session[STEP_UP_KEY] = {"next": next_url, "at": _now()}
+
+
+def mfa_step_up_waiting(request) -> dict | None:
+    """Return the step-up this signed-in session owes, if still fresh, else None."""
+    data = request.session.get(STEP_UP_KEY)
+    if not isinstance(data, dict) or not request.user.is_authenticated:
+        return None
+    if _now() - int(data.get("at", 0)) > settings.TESSERA_MFA_PENDING_SECONDS:
+        request.session.pop(STEP_UP_KEY, None)
+        return None
+    return data
+
+
+def mfa_step_up_finish(request, *, device, method: str) -> str:
+    """Record the second factor the signed-in user just passed; return where to continue.
+
+    Also marks the session verified for django-otp (the Admin Portal's check), and moves the
+    session's AuthnInstant to now: a step-up is an authentication.
+    """
+    data = request.session.pop(STEP_UP_KEY, None) or {}
+    otp_login(request, device)
+    session_second_factor_passed(request=request, method=method)
     return data.get("next") or ""

@@ -5,12 +5,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.mfa.selectors import FactorKind, factor_models
+from accounts.models import UserSession
 from accounts.models.recovery_codes import (
     RecoveryCode,
     RecoveryCodeDevice,
     recovery_code_hash,
     recovery_code_new,
 )
+from accounts.sessions import sessions_end
 from accounts.signals import (
     mfa_factor_added,
     mfa_factor_removed,
@@ -113,11 +115,27 @@ def mfa_factor_remove(*, user, kind: str, factor_id: int, actor, request=None) -
 
 @transaction.atomic
 def user_mfa_reset(*, user, actor, request=None) -> int:
-    """Remove every factor of the user (an admin's reset); they must enrol again if required."""
+    """Remove every factor of the user (an admin's reset) and end their sessions.
+
+    A reset usually means a factor was lost or stolen: a session signed in with it must not
+    outlive it. The user signs in again and enrols if a policy requires MFA.
+    """
     count = 0
     for model in factor_models().values():
         count += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
-    mfa_factors_reset.send(sender=type(user), user=user, actor=actor, count=count, request=request)
+    keys = UserSession.objects.filter(user=user).values_list("session_key", flat=True)
+    # NOTE: an admin resetting their own factors keeps the session doing it (signing out
+    # is the logout page's job); every other session of the user ends.
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    ended = sessions_end(session_keys=[key for key in keys if key != current])
+    mfa_factors_reset.send(
+        sender=type(user),
+        user=user,
+        actor=actor,
+        count=count,
+        sessions_ended=ended,
+        request=request,
+    )
     return count
 
 

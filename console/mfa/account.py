@@ -16,7 +16,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.mfa.flow import mfa_pending_finish, mfa_pending_user
+from accounts.mfa.flow import (
+    mfa_pending_finish,
+    mfa_pending_user,
+    mfa_step_up_finish,
+    mfa_step_up_waiting,
+)
 from accounts.mfa.selectors import FactorKind, user_has_second_factor
 from accounts.mfa.services import (
     mfa_factor_remove,
@@ -145,6 +150,11 @@ def enrolment_done(request, *, user, device, pending: bool, method: str = METHOD
     """
     if pending:
         next_url = safe_next(request, mfa_pending_finish(request, device=device, method=method))
+    elif mfa_step_up_waiting(request) is not None:
+        # Enrolled because an application asked for a second factor: the code (or passkey)
+        # just checked is that factor, and the login waiting for it goes on.
+        next_url = safe_next(request, mfa_step_up_finish(request, device=device, method=method))
+        messages.success(request, f"{device.name} was added.")
     else:
         next_url = reverse("console:account")
         messages.success(request, f"{device.name} was added.")

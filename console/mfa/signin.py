@@ -7,6 +7,7 @@ The password step hands over through `password_step_done`; the user stays anonym
 from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.mfa.flow import mfa_pending, mfa_pending_finish, mfa_pending_start, mfa_pending_user
+from accounts.mfa.flow import (
+    mfa_pending,
+    mfa_pending_finish,
+    mfa_pending_start,
+    mfa_pending_user,
+    mfa_step_up_finish,
+    mfa_step_up_start,
+    mfa_step_up_waiting,
+)
 from accounts.mfa.selectors import user_has_second_factor, user_needs_second_step
 from accounts.mfa.services import mfa_code_verify
 from accounts.models.recovery_codes import RecoveryCodeDevice
@@ -60,6 +69,45 @@ def mfa_verify(request):
         return redirect("console:login")
     if not user_has_second_factor(user=user):
         return redirect("console:mfa_setup")
+    return _second_step(
+        request,
+        user=user,
+        finish=lambda device: mfa_pending_finish(request, device=device, method=METHOD_OTP),
+        next_url=(mfa_pending(request) or {}).get("next", ""),
+    )
+
+
+@sensitive_post_parameters("code", "recovery_code")
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mfa_step_up(request):
+    """Ask the signed-in user for a second factor before an application's login goes on.
+
+    The SAML endpoints send users here (an app requiring MFA, an SP asking for the MFA
+    class, ForceAuthn of a user with a factor) with `next`, the URL that continues the
+    waiting login; a user with no factor yet enrols first and then continues.
+    """
+    if request.method == "GET" and "next" in request.GET:
+        mfa_step_up_start(request, next_url=safe_next(request, request.GET["next"]))
+    waiting = mfa_step_up_waiting(request)
+    if waiting is None:
+        messages.info(request, "That sign-in expired. Start again from the application.")
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if not user_has_second_factor(user=request.user):
+        messages.info(request, "This application requires a second factor: set one up first.")
+        return redirect("console:mfa_setup")
+    return _second_step(
+        request,
+        user=request.user,
+        finish=lambda device: mfa_step_up_finish(request, device=device, method=METHOD_OTP),
+        next_url=waiting["next"],
+        step_up=True,
+    )
+
+
+def _second_step(request, *, user, finish, next_url: str, step_up: bool = False):
+    """Check a TOTP or recovery code for `user`; `finish(device)` returns where to go."""
     if second_step_locked(request, user):
         return lockout(request, user)
     totp_form = TotpCodeForm(request.POST if "code" in request.POST else None)
@@ -72,7 +120,7 @@ def mfa_verify(request):
             code = form.cleaned_data.get("code") or form.cleaned_data.get("recovery_code")
             device = mfa_code_verify(user=user, code=code, request=request)
             if device is not None:
-                next_url = mfa_pending_finish(request, device=device, method=METHOD_OTP)
+                next_url = finish(device)
                 if isinstance(device, RecoveryCodeDevice):
                     messages.warning(
                         request,
@@ -97,7 +145,8 @@ def mfa_verify(request):
             "has_totp": user.totpdevice_set.filter(confirmed=True).exists(),
             "has_passkey": user.webauthncredential_set.filter(confirmed=True).exists(),
             "has_recovery": RecoveryCodeDevice.objects.filter(user=user).exists(),
-            "next": (mfa_pending(request) or {}).get("next", ""),
+            "next": next_url,
+            "step_up": step_up,
             "cancel_url": reverse("console:mfa_cancel"),
         },
     )

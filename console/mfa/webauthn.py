@@ -13,7 +13,12 @@ from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as upstream
 from django_otp_webauthn.utils import rewrite_exceptions
 
-from accounts.mfa.flow import mfa_pending_user
+from accounts.mfa.flow import (
+    mfa_pending_finish,
+    mfa_pending_user,
+    mfa_step_up_finish,
+    mfa_step_up_waiting,
+)
 from accounts.mfa.services import webauthn_credential_added
 from accounts.sessions import METHOD_WEBAUTHN
 from accounts.signals import mfa_verification_failed
@@ -83,7 +88,10 @@ class CompleteRegistration(RegistrationMixin, upstream.CompleteCredentialRegistr
 
 class AuthenticationMixin(ApiMixin):
     def get_user(self):
-        return mfa_pending_user(self.request)
+        user = mfa_pending_user(self.request)
+        if user is None and mfa_step_up_waiting(self.request) is not None:
+            return self.request.user  # a signed-in user's step-up
+        return user
 
     def check_can_authenticate(self):
         user = self.get_user()
@@ -110,9 +118,10 @@ class CompleteAuthentication(AuthenticationMixin, upstream.CompleteCredentialAut
             raise
 
     def complete_auth(self, device):
-        from accounts.mfa.flow import mfa_pending_finish
-
-        self.next_url = mfa_pending_finish(self.request, device=device, method=METHOD_WEBAUTHN)
+        # Signed in already: a step-up; otherwise the second step of a sign-in.
+        stepping_up = self.request.user.is_authenticated
+        finish = mfa_step_up_finish if stepping_up else mfa_pending_finish
+        self.next_url = finish(self.request, device=device, method=METHOD_WEBAUTHN)
 
     def get_success_url(self):
         return safe_next(self.request, getattr(self, "next_url", ""))

@@ -66,6 +66,8 @@ class SamlConfigForm(forms.ModelForm):
             "data_encryption",
             "sp_certificate",
             "default_relay_state",
+            "mfa_required",
+            "mfa_context",
             "allow_http_sp_urls",
             "include_group_attribute",
             "group_attribute_name",
@@ -154,6 +156,7 @@ class SamlConfigForm(forms.ModelForm):
             "group_attribute": [
                 (None, {"fields": [("include_group_attribute", "group_attribute_name")]})
             ],
+            "assurance": [(None, {"fields": ["mfa_required", "mfa_context"]})],
             "signing": [
                 (
                     None,

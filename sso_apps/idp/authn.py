@@ -11,7 +11,12 @@ from django.db import transaction
 from saml2.assertion import authn_statement
 from saml2.saml import NameID
 
-from accounts.sessions import session_authn_instant, session_not_on_or_after
+from accounts.mfa.selectors import user_has_second_factor, user_mfa_required
+from accounts.sessions import (
+    session_authn_instant,
+    session_not_on_or_after,
+    session_second_factor_at,
+)
 from sso_apps.idp.audit import endpoint_audit
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
@@ -22,6 +27,7 @@ from sso_apps.saml.authn_context import (
     PASSWORD_SIGN_IN,
     RequestedAuthnContext,
     authn_context_choose,
+    second_factor_sign_in,
 )
 from sso_apps.saml.constants import (
     NAMEID_FORMAT_URIS,
@@ -99,6 +105,38 @@ class PendingLogin:
 def pending_login_keep(*, http_request, application: Application, pending: PendingLogin) -> None:
     """Keep the validated request in the session until the user has signed in."""
     http_request.session[PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
+
+
+# An IdP-initiated launch waiting for a step-up: {suffix: unix time it was asked for}.
+IDP_LAUNCH_KEY = "saml_idp_launch"
+# The step-up page's own lifetime bounds this too; ten minutes spares a slow enrolment.
+IDP_LAUNCH_MAX_AGE_SECONDS = 600
+
+
+def idp_launch_keep(*, http_request, application: Application) -> None:
+    """Remember that the user launched this app (a CSRF-checked POST) and went to step up."""
+    launches = http_request.session.get(IDP_LAUNCH_KEY)
+    launches = dict(launches) if isinstance(launches, dict) else {}
+    launches[application.idp_suffix] = _now().timestamp()
+    http_request.session[IDP_LAUNCH_KEY] = launches
+
+
+def idp_launch_resumable(*, http_request, application: Application) -> bool:
+    """Take the launch kept for this app; True if it is fresh and the step-up is done.
+
+    NOTE: lets a GET answer with a Response, which the launch page otherwise keeps behind
+    a CSRF-checked POST: only a launch the user POSTed here, recently, is resumed, once.
+    """
+    launches = http_request.session.get(IDP_LAUNCH_KEY)
+    if not isinstance(launches, dict) or application.idp_suffix not in launches:
+        return False
+    if mfa_step_up_needed(http_request=http_request, application=application, pending=None):
+        return False  # still owed: the launch page's button starts again
+    launches = dict(launches)
+    at = launches.pop(application.idp_suffix)
+    http_request.session[IDP_LAUNCH_KEY] = launches
+    fresh = isinstance(at, int | float) and _now().timestamp() - at <= IDP_LAUNCH_MAX_AGE_SECONDS
+    return fresh
 
 
 def pending_login_take(*, http_request, application: Application) -> PendingLogin | None:
@@ -194,17 +232,24 @@ class AuthnDuties:
 
 
 def authn_duties_resolve(
-    *, application: Application, pending: PendingLogin | None, session
+    *, application: Application, pending: PendingLogin | None, session, prospective: bool = False
 ) -> AuthnDuties:
     """Decide the NameID format and AuthnContextClassRef, or raise the status refusal.
 
-    Also run before the user signs in, so an SP asking what we can never give hears so at
-    once instead of after a password prompt; the per-user checks come at issue time.
+    Also run before the user signs in (`prospective`), so an SP asking what we can never
+    give hears so at once instead of after a password prompt: the context is then judged
+    against what a sign-in with a second factor would achieve, since a step-up can give
+    that. The per-user checks come at issue time.
     """
     config = application.saml
     configured = NAMEID_FORMAT_URIS[config.nameid_format]
+    achieved = (
+        second_factor_sign_in(config.mfa_class_ref)
+        if prospective
+        else _achieved(session, application)
+    )
     if pending is None:  # IdP-initiated: nobody asked for anything
-        return AuthnDuties(configured, authn_context_choose(None, achieved=_achieved(session)))
+        return AuthnDuties(configured, authn_context_choose(None, achieved=achieved))
     nameid_format = nameid_format_resolve(
         requested=pending.nameid_format,
         configured=configured,
@@ -212,17 +257,68 @@ def authn_duties_resolve(
         sp_name_qualifier=pending.sp_name_qualifier,
         sp_entity_id=config.sp_entity_id,
     )
-    context = authn_context_choose(pending.requested_context, achieved=_achieved(session))
+    context = authn_context_choose(pending.requested_context, achieved=achieved)
     return AuthnDuties(nameid_format, context)
 
 
-def _achieved(session) -> tuple[str, ...]:
-    # NOTE: every Tessera sign-in is the console's password form today. Issue 15's second
-    # factor records its class with the session, and this returns it with the password's.
+def _achieved(session, application: Application) -> tuple[str, ...]:
+    # Every sign-in starts with the console's password form; a second factor passed in
+    # this session (at sign-in or a step-up) adds the app's MFA class.
+    if session is not None and session_second_factor_at(session=session) is not None:
+        return second_factor_sign_in(application.saml.mfa_class_ref)
     return PASSWORD_SIGN_IN
 
 
-def passive_check(*, http_request, pending: PendingLogin) -> None:
+def mfa_step_up_needed(*, http_request, application: Application, pending) -> bool:
+    """Return whether the signed-in user must pass a second factor before this login.
+
+    Read from the session record at every SSO, so a policy made stricter (the app, or one
+    of the user's groups, newly requiring MFA) applies to sessions that already exist.
+    `pending` is the AuthnRequest answered, None for an IdP-initiated launch.
+    """
+    user = http_request.user
+    if not user.is_authenticated:
+        return False  # the sign-in itself asks for the factor when one is due
+    factor_at = session_second_factor_at(session=http_request.session)
+    if (
+        pending is not None
+        and pending.force_authn
+        and factor_at is not None
+        and factor_at < int(pending.received_at)
+    ):
+        # ForceAuthn: a factor passed before the request came is not a fresh one. (Whole
+        # seconds: a factor in the request's own second counts as fresh.)
+        factor_at = None
+    if factor_at is not None:
+        return False
+    if application.saml.mfa_required or user_mfa_required(user=user):
+        return True
+    if pending is not None and pending.force_authn and user_has_second_factor(user=user):
+        return True  # re-authentication asks for every factor the user has
+    return pending is not None and _context_needs_second_factor(application, pending)
+
+
+def _context_needs_second_factor(application: Application, pending: PendingLogin) -> bool:
+    # The SP asked for a class only a second factor gives (e.g. REFEDS MFA, exact or
+    # minimum): step the user up instead of answering NoAuthnContext.
+    requested = pending.requested_context
+    if requested is None:
+        return False
+    try:
+        authn_context_choose(requested, achieved=PASSWORD_SIGN_IN)
+        return False
+    except SamlStatusRefusal:
+        pass
+    try:
+        authn_context_choose(
+            requested, achieved=second_factor_sign_in(application.saml.mfa_class_ref)
+        )
+    except SamlStatusRefusal:
+        return False  # not even a step-up gives it: NoAuthnContext at issue time
+    return True
+
+
+def passive_check(*, http_request, pending: PendingLogin, application: Application) -> None:
     """Raise NoPassive if answering an IsPassive request would need a sign-in page."""
     if not pending.is_passive:
         return
@@ -230,6 +326,8 @@ def passive_check(*, http_request, pending: PendingLogin) -> None:
         raise no_passive("The user is not signed in, and the request forbids asking.")
     if pending.needs_reauthentication(session=http_request.session):
         raise no_passive("ForceAuthn needs the password again, and IsPassive forbids asking.")
+    if mfa_step_up_needed(http_request=http_request, application=application, pending=pending):
+        raise no_passive("The sign-in needs a second factor, and IsPassive forbids asking.")
 
 
 @dataclass(frozen=True)
@@ -260,7 +358,7 @@ def authn_response_create(
     end go into the AuthnStatement (without one, e.g. a preview, the issue time is used).
     """
     config = application.saml
-    duties = duties or authn_duties_resolve(application=application, pending=None, session=None)
+    duties = duties or authn_duties_resolve(application=application, pending=None, session=session)
     nameid_format = duties.nameid_format
     provider = config.service_provider
     if provider is None:

@@ -109,6 +109,18 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
     def processor(self) -> TesseraProcessor:
         return TesseraProcessor(self.application.saml.sp_entity_id, application=self.application)
 
+    def step_up_due(self, pending) -> bool:
+        """Whether a second factor comes first; never for a user the app would refuse."""
+        return authn.mfa_step_up_needed(
+            http_request=self.request, application=self.application, pending=pending
+        ) and self.processor().has_access(self.request)
+
+    def step_up_redirect(self, next_url: str) -> HttpResponse:
+        self.audit("sso.step_up", AuditEvent.Outcome.SUCCESS, "A second factor is required.")
+        return HttpResponseRedirect(
+            f"{reverse('console:mfa_step_up')}?{urlencode({'next': next_url})}"
+        )
+
     def respond(self, *, in_response_to, acs_url, relay_state, pending=None) -> HttpResponse:
         """Sign the Response and hand it to the browser in an auto-submitting form."""
         processor = self.processor()
@@ -195,9 +207,12 @@ class SsoView(ApplicationEndpointMixin, View):
         try:
             # What the app can never give is answered now, before any sign-in page.
             authn.authn_duties_resolve(
-                application=self.application, pending=pending, session=request.session
+                application=self.application,
+                pending=pending,
+                session=request.session,
+                prospective=True,
             )
-            authn.passive_check(http_request=request, pending=pending)
+            authn.passive_check(http_request=request, pending=pending, application=self.application)
         except SamlStatusRefusal as refusal:
             return self.status_response(pending, refusal)
         authn.pending_login_keep(
@@ -250,11 +265,16 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
             return HttpResponseRedirect(
                 f"{reverse('console:reauthenticate')}?{urlencode({'next': continue_url})}"
             )
+        if not pending.is_passive and self.step_up_due(pending):
+            # The request waits in the session while the user passes a second factor.
+            return self.step_up_redirect(
+                reverse("saml:continue", args=[self.application.idp_suffix])
+            )
         authn.pending_login_take(http_request=request, application=self.application)
         try:
             # The session may have changed since the request came (e.g. signed out in
             # another tab while a passive request waited).
-            authn.passive_check(http_request=request, pending=pending)
+            authn.passive_check(http_request=request, pending=pending, application=self.application)
         except SamlStatusRefusal as refusal:
             return self.status_response(pending, refusal)
         return self.respond(
@@ -276,10 +296,16 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
     def get(self, request, *args, **kwargs):
         if not self.processor().has_access(request):
             return self.deny()
+        if authn.idp_launch_resumable(http_request=request, application=self.application):
+            # Back from the step-up a launch (a CSRF-checked POST) was sent to: go on.
+            return self.post(request, *args, **kwargs)
         return render(request, "sso_apps/saml/launch.html", {"application": self.application})
 
     def post(self, request, *args, **kwargs):
         self.binding = authn.IDP_INITIATED
+        if self.step_up_due(None):
+            authn.idp_launch_keep(http_request=request, application=self.application)
+            return self.step_up_redirect(reverse("saml:init", args=[self.application.idp_suffix]))
         return self.respond(
             in_response_to=None,
             acs_url=None,

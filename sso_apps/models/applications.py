@@ -8,7 +8,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sso_apps.models.catalog import ConnectorTemplate, ConnectorType, initials_of
-from sso_apps.saml.constants import BindingName, DataEncryptionName, NameIdFormatName
+from sso_apps.saml.constants import (
+    MFA_CONTEXT_URIS,
+    BindingName,
+    DataEncryptionName,
+    MfaContextName,
+    NameIdFormatName,
+)
 from sso_apps.saml.sp_urls import sp_url_problem
 
 # Defence in depth under sso_apps.saml.sp_urls, which gives the real rule and the messages:
@@ -185,6 +191,11 @@ class DataEncryption(models.TextChoices):
     AES256_CBC = DataEncryptionName.AES256_CBC.value, _("AES-256-CBC (for older SPs)")
 
 
+class MfaContext(models.TextChoices):
+    REFEDS_MFA = MfaContextName.REFEDS_MFA.value, _("REFEDS MFA (https://refeds.org/profile/mfa)")
+    MOBILE_TWO_FACTOR = MfaContextName.MOBILE_TWO_FACTOR.value, _("MobileTwoFactorContract")
+
+
 # SamlConfig fields holding an SP endpoint URL (ACS URLs are AcsUrl rows).
 SP_URL_FIELDS = ("sp_login_url", "sp_logout_url")
 
@@ -300,6 +311,24 @@ class SamlConfig(models.Model):
         ),
     )
     default_relay_state = models.CharField(_("Default RelayState"), max_length=1000, blank=True)
+    mfa_required = models.BooleanField(
+        _("Require MFA for this application"),
+        default=False,
+        help_text=_(
+            "Users signed in with a password only are asked for their second factor (or to "
+            "enrol one) before the application receives an assertion."
+        ),
+    )
+    mfa_context = models.CharField(
+        _("AuthnContextClassRef after a second factor"),
+        max_length=20,
+        choices=MfaContext.choices,
+        default=MfaContext.REFEDS_MFA,
+        help_text=_(
+            "What assertions state when the user signed in with a password and a second "
+            "factor. A password alone always states PasswordProtectedTransport."
+        ),
+    )
     include_group_attribute = models.BooleanField(_("Include group attribute"), default=False)
     group_attribute_name = models.CharField(
         _("Group attribute name"), max_length=200, blank=True, default="memberOf"
@@ -345,6 +374,10 @@ class SamlConfig(models.Model):
                 name="sso_apps_saml_data_encryption_known",
             ),
             models.CheckConstraint(
+                condition=models.Q(mfa_context__in=MfaContext.values),
+                name="sso_apps_saml_mfa_context_known",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(sign_response=True) | models.Q(sign_assertion=True),
                 name="sso_apps_saml_something_signed",
             ),
@@ -365,6 +398,11 @@ class SamlConfig(models.Model):
 
     def __str__(self):
         return f"SAML for {self.application}"
+
+    @property
+    def mfa_class_ref(self) -> str:
+        """The AuthnContextClassRef this app's Responses state after a second factor."""
+        return MFA_CONTEXT_URIS[self.mfa_context]
 
     def clean(self):
         errors = {}

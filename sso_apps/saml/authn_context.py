@@ -7,14 +7,33 @@ factor) adds its class to `STRENGTH_ORDER` and to the classes a session achieved
 
 from dataclasses import dataclass
 
-from sso_apps.saml.constants import AC_PASSWORD, AC_PASSWORD_PROTECTED_TRANSPORT
+from sso_apps.saml.constants import (
+    AC_MOBILE_TWO_FACTOR_CONTRACT,
+    AC_PASSWORD,
+    AC_PASSWORD_PROTECTED_TRANSPORT,
+    AC_REFEDS_MFA,
+)
 from sso_apps.saml.status import no_authn_context
 
 # Weakest first. Classes not listed cannot be compared, so only "exact" can match them.
-STRENGTH_ORDER: tuple[str, ...] = (AC_PASSWORD, AC_PASSWORD_PROTECTED_TRANSPORT)
+# NOTE: both MFA classes mean "a password and a second factor"; a strict order must still
+# put one first. REFEDS MFA, the default, goes last so that an app stating it meets a
+# "minimum" request for either.
+STRENGTH_ORDER: tuple[str, ...] = (
+    AC_PASSWORD,
+    AC_PASSWORD_PROTECTED_TRANSPORT,
+    AC_MOBILE_TWO_FACTOR_CONTRACT,
+    AC_REFEDS_MFA,
+)
 
 # What a password sign-in achieves: the console is served over TLS in production.
 PASSWORD_SIGN_IN: tuple[str, ...] = (AC_PASSWORD, AC_PASSWORD_PROTECTED_TRANSPORT)
+
+
+def second_factor_sign_in(mfa_class: str) -> tuple[str, ...]:
+    """Return what a password plus a second factor achieves, stating the app's MFA class."""
+    return (*PASSWORD_SIGN_IN, mfa_class)
+
 
 COMPARISONS = ("exact", "minimum", "better", "maximum")
 

@@ -133,3 +133,20 @@ AC_PASSWORD = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"  # noqa: S105
 AC_PASSWORD_PROTECTED_TRANSPORT = (
     "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"  # noqa: S105
 )
+# A password plus a second factor (issue 15): the SAML class for two factors, and the
+# REFEDS MFA profile (https://refeds.org/profile/mfa) most SPs in education and research ask for.
+AC_MOBILE_TWO_FACTOR_CONTRACT = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
+AC_REFEDS_MFA = "https://refeds.org/profile/mfa"
+
+
+class MfaContextName(StrEnum):
+    """Our short name for the class an app's Responses state after a second factor."""
+
+    REFEDS_MFA = "refeds-mfa"
+    MOBILE_TWO_FACTOR = "mobile-two-factor"
+
+
+MFA_CONTEXT_URIS: dict[str, str] = {
+    MfaContextName.REFEDS_MFA: AC_REFEDS_MFA,
+    MfaContextName.MOBILE_TWO_FACTOR: AC_MOBILE_TWO_FACTOR_CONTRACT,
+}

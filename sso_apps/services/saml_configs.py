@@ -126,6 +126,8 @@ class SamlConfigInput:
     data_encryption: str | None = None
     sp_certificate: str | None = None
     default_relay_state: str | None = None
+    mfa_required: bool | None = None
+    mfa_context: str | None = None
     allow_http_sp_urls: bool | None = None
     include_group_attribute: bool | None = None
     group_attribute_name: str | None = None
@@ -215,8 +217,9 @@ def saml_config_metadata_apply(
 
 # Settings whose every change the audit trail names, with the new value: allowing http://
 # weakens every SP URL of the app, and the data encryption decides what protects the
-# assertions in transit (a downgrade to CBC should be traceable to who and when).
-_AUDITED_FIELDS = ("allow_http_sp_urls", "data_encryption")
+# assertions in transit (a downgrade to CBC should be traceable to who and when); whether the
+# app requires MFA, and what its assertions then claim, decide who gets in on a password alone.
+_AUDITED_FIELDS = ("allow_http_sp_urls", "data_encryption", "mfa_required", "mfa_context")
 
 
 def _audited_changes(config: SamlConfig, before: dict[str, Any]) -> dict[str, Any] | None:

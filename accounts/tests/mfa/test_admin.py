@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
 from django.urls import reverse
 
 from accounts.mfa.services import recovery_codes_generate
@@ -65,11 +66,19 @@ def test_the_user_page_shows_factors_but_no_secret(admin_client, user_factory):
 
 
 @pytest.mark.django_db
-def test_an_administrator_resets_a_users_factors(admin_client, user_factory, group_factory):
+def test_an_administrator_resets_a_users_factors_and_ends_their_sessions(
+    admin_client, user_factory, group_factory, password
+):
     user = user_factory()
     group_factory(members=[user], mfa_required=True)
-    totp_enrolled(user)
+    device = totp_enrolled(user)
     recovery_codes_generate(user=user, count=3)
+    # The user is signed in (password and code) in a browser of their own.
+    browser = Client()
+    browser.post(reverse("console:login"), {"email": user.email, "password": password})
+    with totp_clock(T0):
+        browser.post(reverse("console:mfa_verify"), {"code": rfc6238(device.bin_key, T0)})
+    assert browser.get(reverse("console:home")).status_code == 200
     response = admin_client.post(
         reverse("admin:accounts_user_changelist"),
         {"action": "reset_mfa", ACTION_CHECKBOX_NAME: [user.pk]},
@@ -77,7 +86,12 @@ def test_an_administrator_resets_a_users_factors(admin_client, user_factory, gro
     assert response.status_code == 302
     assert not user.totpdevice_set.exists()
     event = AuditEvent.objects.get(action="mfa.reset")
-    assert event.details == {"removed": 2} and event.target_id == str(user.pk)
+    assert event.details == {"removed": 2, "sessions_ended": 1}
+    assert event.target_id == str(user.pk)
+    # A session signed in with the lost factor does not outlive the reset.
+    assert browser.get(reverse("console:home"))["Location"].startswith(reverse("console:login"))
+    # The administrator who reset it is still signed in.
+    assert admin_client.get(reverse("admin:index")).status_code == 200
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ CONFIG_FIELDS = (
     "nameid_source",
     "signature_algorithm",
     "data_encryption",
+    "mfa_context",
     "sp_certificate",
     "default_relay_state",
     "group_attribute_name",
@@ -29,6 +30,7 @@ CONFIG_FLAGS = (
     "accept_sha1_requests",
     "encrypt_assertions",
     "include_group_attribute",
+    "mfa_required",
 )
 
 

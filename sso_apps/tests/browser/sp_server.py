@@ -46,6 +46,8 @@ class TestServiceProvider:
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.last_error = ""
+        # The AuthnContextClassRefs of the last assertion accepted, as python3-saml reads them.
+        self.last_authn_contexts: list[str] = []
         self.logout_requests: list[str] = []  # NameIDs of the IdP's LogoutRequests accepted
 
     @property
@@ -129,6 +131,7 @@ class TestServiceProvider:
                     f"<h1>SSO failed</h1><p>{html.escape(self.last_error)}</p>",
                     "403 Forbidden",
                 )
+            self.last_authn_contexts = auth.get_last_authn_contexts()
             new_id = secrets.token_hex(16)
             self.sessions[new_id] = {
                 "email": auth.get_nameid(),

@@ -21,6 +21,7 @@ def config_data(config, **overrides):
         "nameid_source": "email",
         "signature_algorithm": "rsa-sha256",
         "data_encryption": "aes256-gcm",
+        "mfa_context": "refeds-mfa",
         "sign_response": "on",
         "sign_assertion": "on",
         "group_attribute_name": "memberOf",

@@ -27,6 +27,7 @@ from sso_apps.models import AuditEvent, SpSession
 from sso_apps.saml.constants import (
     AC_PASSWORD,
     AC_PASSWORD_PROTECTED_TRANSPORT,
+    AC_REFEDS_MFA,
     NAMEID_EMAIL_ADDRESS,
     NAMEID_FORMAT_URIS,
     NAMEID_PERSISTENT,
@@ -629,7 +630,9 @@ def test_requested_authn_context_we_can_satisfy_is_stated(
     [
         ("exact", [TIME_SYNC_TOKEN]),
         ("minimum", [TIME_SYNC_TOKEN]),
-        ("better", [AC_PASSWORD_PROTECTED_TRANSPORT]),
+        # Better than PasswordProtectedTransport is a second factor: a step-up
+        # (test_mfa_step_up.py). Nothing ranks above REFEDS MFA.
+        ("better", [AC_REFEDS_MFA]),
         ("maximum", [TIME_SYNC_TOKEN]),
     ],
 )

@@ -11,10 +11,13 @@ from sso_apps.saml.authn_context import (
     STRENGTH_ORDER,
     RequestedAuthnContext,
     authn_context_choose,
+    second_factor_sign_in,
 )
 from sso_apps.saml.constants import (
+    AC_MOBILE_TWO_FACTOR_CONTRACT,
     AC_PASSWORD,
     AC_PASSWORD_PROTECTED_TRANSPORT,
+    AC_REFEDS_MFA,
     NAMEID_EMAIL_ADDRESS,
     NAMEID_PERSISTENT,
     NAMEID_TRANSIENT,
@@ -165,6 +168,35 @@ def test_a_stronger_class_added_to_the_order_is_chosen_for_minimum(monkeypatch):
         class_refs=(AC_PASSWORD_PROTECTED_TRANSPORT,), comparison="better"
     )
     assert authn_context_choose(better, achieved=(*PASSWORD_SIGN_IN, MFA)) == MFA
+
+
+@pytest.mark.parametrize("mfa_class", [AC_REFEDS_MFA, AC_MOBILE_TWO_FACTOR_CONTRACT])
+def test_both_mfa_classes_rank_above_a_password(mfa_class):
+    achieved = second_factor_sign_in(mfa_class)
+    assert authn_context_choose(None, achieved=achieved) == mfa_class
+    minimum = RequestedAuthnContext(
+        class_refs=(AC_PASSWORD_PROTECTED_TRANSPORT,), comparison="minimum"
+    )
+    assert authn_context_choose(minimum, achieved=achieved) == mfa_class
+    # A password-only session cannot claim either.
+    exact = RequestedAuthnContext(class_refs=(mfa_class,), comparison="exact")
+    with pytest.raises(SamlStatusRefusal, match="NoAuthnContext"):
+        authn_context_choose(exact, achieved=PASSWORD_SIGN_IN)
+    # An SP asking exactly for a password still gets that truth from an MFA session.
+    password = RequestedAuthnContext(class_refs=(AC_PASSWORD_PROTECTED_TRANSPORT,))
+    assert authn_context_choose(password, achieved=achieved) == AC_PASSWORD_PROTECTED_TRANSPORT
+
+
+def test_the_default_refeds_mfa_meets_a_minimum_of_mobile_two_factor_but_not_back():
+    mobile = RequestedAuthnContext(
+        class_refs=(AC_MOBILE_TWO_FACTOR_CONTRACT,), comparison="minimum"
+    )
+    assert authn_context_choose(mobile, achieved=second_factor_sign_in(AC_REFEDS_MFA)) == (
+        AC_REFEDS_MFA
+    )
+    refeds = RequestedAuthnContext(class_refs=(AC_REFEDS_MFA,), comparison="minimum")
+    with pytest.raises(SamlStatusRefusal):
+        authn_context_choose(refeds, achieved=second_factor_sign_in(AC_MOBILE_TWO_FACTOR_CONTRACT))
 
 
 def test_declarations_alone_cannot_be_satisfied():

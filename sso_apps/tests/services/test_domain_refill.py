@@ -161,7 +161,7 @@ def test_the_sso_tab_refills_on_a_second_domain(admin_client, application_factor
 def test_the_migration_backfills_templates_from_the_connector(application_factory):
     application = application_factory(display_label="GoToAssist")
     SamlConfig.objects.filter(pk=application.pk).update(value_templates={})
-    migration = importlib.import_module("sso_apps.migrations.0014_saml_value_templates")
+    migration = importlib.import_module("sso_apps.migrations.0015_saml_value_templates")
 
     migration.templates_backfill(apps, None)
 

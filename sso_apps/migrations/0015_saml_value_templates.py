@@ -47,7 +47,7 @@ def templates_backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sso_apps", "0013_saml_encryption_algorithms"),
+        ("sso_apps", "0014_application_label_trgm"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sso_apps', '0013_saml_encryption_algorithms'),
+        ('sso_apps', '0015_saml_value_templates'),
     ]
 
     operations = [

@@ -21,6 +21,7 @@ from sso_apps.admin.display import (
     connector_logo,
     status_badge,
 )
+from sso_apps.admin.feedback import with_notification
 from sso_apps.forms.applications import (
     ApplicationCreateForm,
     ConnectorChoiceForm,
@@ -34,6 +35,7 @@ from sso_apps.services.applications import (
     application_sso_activate,
     application_sso_deactivate,
 )
+from sso_apps.services.notifications import notifications_watch
 
 CATALOG_PAGE_SIZE = 48
 
@@ -238,14 +240,11 @@ class DeactivateView(ApplicationPageView):
         return self.render("admin/sso_apps/application/deactivate.html")
 
     def post(self, request, pk):
-        application_sso_deactivate(application=self.object, request=request)
+        with notifications_watch() as watch:
+            application_sso_deactivate(application=self.object, request=request)
         messages.success(
             request,
-            _(
-                "SSO deactivated for %(app)s. If successful, you will receive a "
-                "confirmation message."
-            )
-            % {"app": self.object},
+            with_notification(_("SSO deactivated for %(app)s.") % {"app": self.object}, watch),
         )
         return redirect(admin_url("sso", pk))
 
@@ -257,7 +256,8 @@ class ActivateView(ApplicationPageView):
 
     def post(self, request, pk):
         try:
-            application_sso_activate(application=self.object, request=request)
+            with notifications_watch() as watch:
+                application_sso_activate(application=self.object, request=request)
         except ValidationError as error:
             messages.error(
                 request,
@@ -270,10 +270,6 @@ class ActivateView(ApplicationPageView):
         else:
             messages.success(
                 request,
-                _(
-                    "SSO activated for %(app)s. If successful, you will receive a "
-                    "confirmation message."
-                )
-                % {"app": self.object},
+                with_notification(_("SSO activated for %(app)s.") % {"app": self.object}, watch),
             )
         return redirect(admin_url("sso", pk))

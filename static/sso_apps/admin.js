@@ -288,11 +288,14 @@
     });
   }
 
-  // "Select all" for the tick boxes of the User Groups and Applications tabs.
+  // "Select all" for the tick boxes of the User Groups and Applications tabs, and the
+  // "N selected in total" line, recounted as boxes are ticked (rows selected on other
+  // pages are in data-elsewhere; data-one/data-other are the server's plural forms).
   function setUpSelectAll() {
     document.querySelectorAll("[data-select-all]").forEach(function (toggle) {
       const table = toggle.closest("table");
       const boxes = table.querySelectorAll("tbody input[type=checkbox][name=checked]");
+      const total = toggle.closest("form").querySelector("[data-selected-total]");
       toggle.hidden = false;
       const sync = function () {
         const ticked = Array.from(boxes).filter(function (box) {
@@ -300,12 +303,18 @@
         }).length;
         toggle.checked = boxes.length > 0 && ticked === boxes.length;
         toggle.indeterminate = ticked > 0 && ticked < boxes.length;
+        if (total) {
+          const count = Number(total.dataset.elsewhere) + ticked;
+          const form = count === 1 ? total.dataset.one : total.dataset.other;
+          total.textContent = form.replace("__count__", String(count));
+        }
       };
       toggle.addEventListener("change", function () {
         boxes.forEach(function (box) {
           box.checked = toggle.checked;
           box.closest("tr").classList.toggle("is-selected", toggle.checked);
         });
+        sync();
       });
       boxes.forEach(function (box) {
         box.addEventListener("change", function () {

@@ -140,7 +140,9 @@ def test_deactivating_sso_removes_the_tile_and_refuses_sp_initiated_login(
     page.get_by_role("button", name="Deactivate SSO").click()
     screenshot(page, "5-deactivate-confirm")
     page.get_by_role("button", name="Deactivate SSO").click()
-    page.get_by_text("If successful, you will receive a confirmation message").wait_for()
+    page.get_by_text(
+        f"SSO deactivated for {live_app.display_label}. A confirmation notification was sent."
+    ).wait_for()
     screenshot(page, "5-deactivated")
     live_app.refresh_from_db()
     assert not live_app.sso_active

@@ -32,7 +32,7 @@ class DeleteConfirmation:
         self.applications = applications
         self.single = single
 
-    def respond(self, *, done_url: str) -> HttpResponse:
+    def respond(self, *, done_url: str, cancel_url: str) -> HttpResponse:
         """Return the confirmation page, or delete and return where to go next."""
         post = self.request.POST
         form = ApplicationDeleteForm(post if "confirm" in post else None)
@@ -48,7 +48,7 @@ class DeleteConfirmation:
                 form_add_service_error(form, error)
             else:
                 return self.deleted(outcome, watch, done_url=done_url)
-        return self.page(form)
+        return self.page(form, cancel_url=cancel_url)
 
     def deleted(
         self, outcome: DeletionRequestOutcome, watch: NotificationWatch, *, done_url: str
@@ -74,7 +74,7 @@ class DeleteConfirmation:
         self.model_admin.message_user(self.request, message, messages.SUCCESS)
         return HttpResponseRedirect(done_url)
 
-    def page(self, form: ApplicationDeleteForm) -> TemplateResponse:
+    def page(self, form: ApplicationDeleteForm, *, cancel_url: str) -> TemplateResponse:
         """Render the list of doomed applications above the typed-count field."""
         admin = self.model_admin
         context = {
@@ -88,6 +88,7 @@ class DeleteConfirmation:
             "count": len(self.applications),
             "form": form,
             "single": self.single,
+            "cancel_url": cancel_url,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(self.request, self.template_name, context)

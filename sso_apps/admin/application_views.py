@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from accounts.models import UserGroup
 from accounts.selectors import user_groups_with_member_count
@@ -30,6 +30,7 @@ from sso_apps.forms.applications import (
 from sso_apps.forms.errors import form_add_service_error
 from sso_apps.models import Application
 from sso_apps.selectors import connector_search
+from sso_apps.selectors.applications import applications_with_label
 from sso_apps.services.applications import (
     application_groups_set,
     application_sso_activate,
@@ -63,6 +64,35 @@ def application_header(application: Application, active: str) -> dict:
         "app_status": status_badge(application),
         "tabs": application_tabs(application, active),
     }
+
+
+def warn_duplicate_label(request, application: Application) -> None:
+    """Warn, without refusing, when other apps share this app's Display Label.
+
+    Two apps may carry one label on purpose (two tenants of a vendor); the admin should
+    know that only the suffix tells them apart, in the list and on the delete screen.
+    """
+    same_label = applications_with_label(label=application.display_label, exclude_pk=application.pk)
+    others = list(same_label[:5])
+    if not others:
+        return
+    count = len(others) if len(others) < 5 else same_label.count()
+    messages.warning(
+        request,
+        ngettext(
+            "Another application is also labelled “%(label)s” (suffix %(suffixes)s). Users "
+            "see the same name on both tiles; the suffix tells them apart here.",
+            "%(count)d other applications are also labelled “%(label)s” (suffixes "
+            "%(suffixes)s). Users see the same name on their tiles; the suffix tells them "
+            "apart here.",
+            count,
+        )
+        % {
+            "label": application.display_label,
+            "count": count,
+            "suffixes": ", ".join(other.idp_suffix for other in others),
+        },
+    )
 
 
 class ApplicationPageView(AdminPageView):
@@ -163,6 +193,7 @@ class GeneralInfoView(AdminPageView):
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
+                warn_duplicate_label(request, application)
                 return redirect(admin_url("created", application.pk))
         return self._page(form)
 

@@ -49,10 +49,10 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     page.get_by_label("Display Label").fill("GoToAssist Support")
     screenshot(page, "1-general-info")
     page.get_by_role("button", name="Save Application").click()
-    page.get_by_role("button", name="Configure Application").wait_for()
-    assert page.get_by_role("button", name="Close").is_visible()
+    page.get_by_role("link", name="Configure Application").wait_for()
+    assert page.get_by_role("link", name="Close").is_visible()
     screenshot(page, "1-saved")
-    page.get_by_role("button", name="Configure Application").click()
+    page.get_by_role("link", name="Configure Application").click()
 
     # SSO tab: replace YOURDOMAIN, point the SP fields at the test SP, add an attribute.
     page.get_by_role("textbox", name="Domain:").fill("acme")

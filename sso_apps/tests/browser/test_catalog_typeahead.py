@@ -173,7 +173,7 @@ def test_the_next_page_keeps_a_choice_from_the_first(admin_page, portal):  # noq
     open_catalog(page, portal)
 
     page.locator("#catalog-results [data-connector='dropbox']").click()
-    page.get_by_role("button", name="Next page ›").click()
+    page.get_by_role("link", name="Next page ›").click()
 
     page.get_by_text("Page 2 of 2").wait_for()
     assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()

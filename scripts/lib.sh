@@ -91,3 +91,19 @@ ensure_redis() {
   for i in $(seq 1 20); do port_open 6379 && break; sleep 0.5; done
   port_open 6379 || die "Redis did not start on 127.0.0.1:6379"
 }
+
+# Install the test-only npm tooling (axe-core for the browser suite's accessibility checks)
+# exactly as package-lock.json pins it. `npm ci` wipes node_modules on every run, so it only
+# runs when the lock file changed since the last install (a stamp holds its checksum).
+ensure_node_modules() {
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  local stamp="$TESSERA_ROOT/node_modules/.tessera-lock.sha256"
+  local want
+  want="$(sha256sum "$TESSERA_ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  say "npm ci: test tooling pinned in package-lock.json"
+  (cd "$TESSERA_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  printf '%s\n' "$want" >"$stamp"
+}

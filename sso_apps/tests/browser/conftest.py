@@ -62,9 +62,8 @@ def new_context(chromium):
             violations.append(f"{message.location.get('url', '?')}: {message.text}")
 
     def make(**options):
-        context = chromium.new_context(
-            accept_downloads=True, viewport={"width": 1280, "height": 900}, **options
-        )
+        options = {"accept_downloads": True, "viewport": {"width": 1280, "height": 900}, **options}
+        context = chromium.new_context(**options)
         context.set_default_timeout(15_000)
         context.on("console", record)
         contexts.append(context)
@@ -102,3 +101,20 @@ def test_sp():
     sp = TestServiceProvider().start()
     yield sp
     sp.stop()
+
+
+@pytest.fixture
+def axe_check():
+    """Return a function failing the test on the page's critical/serious axe violations.
+
+    Open the page's context with `axe.look_context` (axe-core is injected there). With
+    `phone=True` it also fails when the document scrolls sideways.
+    """
+    from sso_apps.tests.browser.axe import AxeReport
+
+    def check(page, where: str, *, exclude: tuple[str, ...] = (), phone: bool = False):
+        report = AxeReport()
+        report.check(page, where, exclude=exclude, phone=phone)
+        report.assert_clean()
+
+    return check

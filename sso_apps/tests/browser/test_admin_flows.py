@@ -181,6 +181,6 @@ def test_bulk_delete_refuses_a_wrong_count_then_deletes_with_the_right_one(
     assert Application.objects.count() == 3
     page.get_by_label("Enter the number of the applications you are deleting").fill("2")
     page.get_by_role("button", name="Delete Application").click()
-    page.get_by_text("application deletion confirmation notification").wait_for()
+    page.get_by_text("Deleted 2 applications. A confirmation notification was sent.").wait_for()
     screenshot(page, "6-deleted")
     assert list(Application.objects.values_list("display_label", flat=True)) == ["Keep Me"]

@@ -48,7 +48,7 @@ def test_the_dropdown_shows_the_latest_ten_and_the_unread_count(
     assert f'action="{READ_ALL_URL}"' in page
     assert f'href="{LIST_URL}"' in page and "See all notifications" in page
     assert page.count("csrfmiddlewaretoken") == 10  # nine items and "Mark all as read"
-    assert "Mark “Item 11” as read" in page
+    assert 'aria-label="Mark read: Item 11"' in page
 
 
 def test_an_empty_dropdown_says_so(admin_client):

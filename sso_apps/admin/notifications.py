@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from sso_apps.admin.base import ReadOnlyAdminMixin
+from sso_apps.admin.base import SSO_STYLES, ReadOnlyAdminMixin, SsoMediaMixin
 from sso_apps.models import Notification
 from sso_apps.services.notifications import notification_mark_read
 
@@ -58,7 +58,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
     """Every admin sees their own in-app notifications, and only those.
 
     NOTE: access does not come from model permissions: a notification belongs to its
@@ -73,6 +73,8 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     actions = ("mark_read",)
     change_list_template = "admin/sso_apps/notifications/change_list.html"
+    # The Unread badge needs our stylesheet; the list has nothing to script.
+    sso_media = SSO_STYLES
     change_form_template = "admin/sso_apps/notifications/change_form.html"
     fieldsets = (
         (None, {"fields": ("title", "body")}),

@@ -87,9 +87,9 @@ def _change_urls(events: list[AuditEvent], request) -> dict[tuple[str, str], str
     urls = {}
     for label, ids in wanted.items():
         model = _model(label)
-        model_admin = admin.site._registry.get(model) if model else None
-        if model_admin is None:
+        if model is None or not admin.site.is_registered(model):
             continue
+        model_admin = admin.site.get_model_admin(model)
         if request is not None and not model_admin.has_view_or_change_permission(request):
             continue
         existing = model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)

@@ -97,5 +97,8 @@ class ConsolePasswordChangeForm(PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Django's form autofocuses "Old password"; on the account page that skips the
+        # page's heading and factors, and a screen reader starts mid-form.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Change password")))

@@ -110,3 +110,17 @@ def test_admin_creates_user_with_or_without_a_password(admin_client, usable):
     assert response.status_code == 302, response.text[:3000]
     user = User.objects.get(email="new@example.com")
     assert user.has_usable_password() is usable
+
+
+@pytest.mark.django_db
+def test_department_filter_names_the_blank_value_and_still_filters_on_it(
+    admin_client, user_factory
+):
+    user_factory(email="nodept@example.com", department="")
+    user_factory(email="sales@example.com", department="Sales")
+    url = reverse("admin:accounts_user_changelist")
+    page = admin_client.get(url).text
+    # Upstream renders <a href="?department=">​</a>: a link with no name.
+    assert '<a href="?department=">(blank)</a>' in page
+    filtered = admin_client.get(url, {"department": ""}).text
+    assert "nodept@example.com" in filtered and "sales@example.com" not in filtered

@@ -12,17 +12,22 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from sso_apps.contrast import indicator_colors
+
 register = template.Library()
 
 
 def _tile(tile, csrf: str) -> str:
     label = escape(tile.label)
+    # The logo or initials only repeat the label next to them ("Slack Slack" to a screen
+    # reader), so they are decorative: alt="" and aria-hidden.
     if tile.image_url:
-        image = f'<img src="{escape(tile.image_url)}" alt="{label} logo" width="48" height="48">'
+        image = f'<img src="{escape(tile.image_url)}" alt="" width="48" height="48">'
     else:
+        background, text = indicator_colors(tile.color)
         image = (
-            f'<span class="tile-initials" data-css-tile-bg="{escape(tile.color)}" role="img"'
-            f' aria-label="{label}">{escape(tile.initials)}</span>'
+            f'<span class="tile-initials" data-css-tile-bg="{background}"'
+            f' data-css-tile-fg="{text}" aria-hidden="true">{escape(tile.initials)}</span>'
         )
     description = (
         f'<span class="tile-description">{escape(tile.description)}</span>'

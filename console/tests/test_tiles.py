@@ -101,7 +101,8 @@ def test_saml_tile_posts_to_idp_initiated_launch_with_csrf(client, member, tile_
     page = _home(client)
     assert f'action="{reverse("saml:init", args=[application.idp_suffix])}"' in page
     assert 'name="csrfmiddlewaretoken"' in page
-    assert 'alt="Zoom logo"' in page
+    # The label is right beside the logo: the image is decorative, not "Zoom Zoom".
+    assert 'alt="" width="48"' in page and 'alt="Zoom' not in page
 
 
 @pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_bookmark_tile_opens_its_url_safely(client, member, tile_factory, new_ta
 
 
 @pytest.mark.django_db
-def test_colour_indicator_shows_initials_with_a_text_alternative(client, member, tile_factory):
+def test_colour_indicator_shows_initials_hidden_from_screen_readers(client, member, tile_factory):
     tile_factory(
         "Grafana Cloud",
         groups=[member.user_groups.get()],
@@ -126,7 +127,10 @@ def test_colour_indicator_shows_initials_with_a_text_alternative(client, member,
     )
     client.force_login(member)
     page = _home(client)
-    assert 'aria-label="Grafana Cloud"' in page and ">GC<" in page and "#ff7700" in page
+    # The tile's label already names the app, so the initials are aria-hidden; orange
+    # takes black text (white on #ff7700 is 2.9:1, black 7.2:1).
+    assert 'data-css-tile-bg="#ff7700" data-css-tile-fg="#000000" aria-hidden="true">GC<' in page
+    assert 'aria-label="Grafana Cloud"' not in page
 
 
 @pytest.mark.django_db
@@ -219,3 +223,16 @@ def test_tile_markup_escapes_every_admin_value(client, member, tile_factory, kin
     page = _home(client)
     assert "<script>alert(1)" not in page
     assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.django_db
+def test_initials_on_a_light_brand_colour_are_black_not_white(client, member, tile_factory):
+    # White on #FFCC22 is 1.6:1; black is 13:1 (WCAG AA asks 4.5:1).
+    tile_factory(
+        "Yellow",
+        groups=[member.user_groups.get()],
+        portal_image_kind="color",
+        portal_color="#FFCC22",
+    )
+    client.force_login(member)
+    assert 'data-css-tile-bg="#FFCC22" data-css-tile-fg="#000000"' in _home(client)

@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from sso_apps.contrast import indicator_colors
 from sso_apps.models import Application, ConnectorTemplate, IdpKeyPair
 from sso_apps.models.applications import PortalImageKind
 
@@ -23,11 +24,13 @@ def static_logo_url(path: str) -> str | None:
 
 
 def _indicator(initials: str, color: str, size: int) -> SafeString:
+    background, text = indicator_colors(color)
     return format_html(
         '<span class="sso-logo sso-logo--initials" data-css-logo-size="{}px" data-css-logo-bg="{}"'
-        ' aria-hidden="true">{}</span>',
+        ' data-css-logo-fg="{}" aria-hidden="true">{}</span>',
         size,
-        color,
+        background,
+        text,
         initials,
     )
 

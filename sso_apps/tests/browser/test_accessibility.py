@@ -64,6 +64,8 @@ def admin_sign_in(page, portal, email, report=None, where="admin sign-in"):
     page.goto(f"{portal}/admin/login/?next=/admin/")
     if report:
         report.check(page, where, phone=page.viewport_size["width"] == PHONE_WIDTH)
+        # A screen-reader user jumping by heading lands on the page's one <h1>.
+        assert page.get_by_role("heading", level=1).all_inner_texts() == ["Log in"]
     page.fill("#id_username", email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -86,10 +88,12 @@ class Walk:
         self.look = look
         self.report = AxeReport()
 
+    @property
+    def phone(self) -> bool:
+        return self.look.width == PHONE_WIDTH
+
     def check(self, where: str):
-        self.report.check(
-            self.page, f"{where} [{self.look.id}]", phone=self.look.width == PHONE_WIDTH
-        )
+        self.report.check(self.page, f"{where} [{self.look.id}]", phone=self.phone)
 
     def visit(self, path: str, where: str):
         self.page.goto(f"{self.base}{path}")
@@ -126,17 +130,15 @@ def test_admin_pages_are_accessible(look, seed, portal, new_context):
     walk.visit("/admin/accounts/user/", "users list")
     walk.visit(f"/admin/accounts/user/{user.pk}/change/", "user page")
     walk.visit("/admin/sso_apps/notification/", "notifications list")
-    walk.report.assert_clean()
+    walk.visit("/admin/sso_apps/auditevent/", "audit events list")
+    walk.visit("/admin/sso_apps/connectortemplate/", "connector catalog list")
 
-
-@looks
-def test_read_only_admin_403_is_accessible(look, seed, portal, new_context):
-    page = look_context(new_context, look).new_page()
-    walk = Walk(page, portal, look)
-    admin_sign_in(page, portal, "reader@example.com")
-    response = page.goto(f"{portal}/admin/sso_apps/application/add/")
+    # A Read Only admin's 403, in its own context (same test: one seed per Look).
+    reader = look_context(new_context, look).new_page()
+    admin_sign_in(reader, portal, "reader@example.com")
+    response = reader.goto(f"{portal}/admin/sso_apps/application/add/")
     assert response.status == 403
-    walk.check("Read Only admin's 403 page")
+    walk.report.check(reader, f"Read Only admin's 403 page [{look.id}]", phone=walk.phone)
     walk.report.assert_clean()
 
 
@@ -160,11 +162,15 @@ def test_console_pages_are_accessible(look, seed, portal, new_context):
     page.get_by_role("heading", name="Your applications").wait_for()
     walk.check("console home with tiles")
     walk.visit("/userconsole/account/", "account page")
+    # Nothing grabs focus on arrival (it was "Old password", mid-page).
+    assert page.evaluate("() => document.activeElement === document.body")
     walk.visit(f"/saml2/{suffix}/init", "SAML launch (Continue to GoToAssist)")
     # An AuthnRequest that is not one: the SAML error page, with its 4xx status.
     response = page.goto(f"{portal}/saml2/{suffix}?SAMLRequest=not-a-request")
     assert 400 <= response.status < 500
     walk.check("SAML error page")
+    walk.visit("/userconsole/login/again/", "re-authentication (password again)")
+    walk.visit("/userconsole/logout/", "sign-out confirmation")
     page.goto(f"{portal}/userconsole/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/userconsole/(signed-out|login)/"))
@@ -204,4 +210,29 @@ def test_mfa_pages_are_accessible(look, portal, user_factory, group_factory, new
     console_sign_in(page, origin, user.email)
     page.wait_for_url(re.compile(r"/userconsole/mfa/verify/"))
     walk.check("MFA verify at sign-in")
+    walk.report.assert_clean()
+
+
+THEME_TOGGLES = [
+    # (what the system says, what the admin toggle says, the --link-fg that must result)
+    Look("light", 1366, admin_theme="dark"),
+    Look("dark", 1366, admin_theme="light"),
+]
+
+
+@pytest.mark.parametrize("look", THEME_TOGGLES, ids=[look.id for look in THEME_TOGGLES])
+def test_admin_theme_toggle_overrides_the_system_scheme_with_our_brand_colours(
+    look, seed, portal, new_context
+):
+    """Django admin's toggle (localStorage "theme") beats prefers-color-scheme, brand included."""
+    page = look_context(new_context, look).new_page()
+    walk = Walk(page, portal, look)
+    admin_sign_in(page, portal, "it.admin@example.com")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == look.admin_theme
+    link = page.evaluate(
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--link-fg').trim()"
+    )
+    assert link == {"dark": "#9db5ff", "light": "#2451d6"}[look.admin_theme]
+    walk.check("admin index")
+    walk.visit("/admin/sso_apps/application/", "SSO Applications list")
     walk.report.assert_clean()

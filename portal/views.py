@@ -5,10 +5,13 @@ import sys
 
 import kombu.exceptions
 import redis
+from django.contrib import admin
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from sso_apps.models import AuditEvent
@@ -28,7 +31,26 @@ def permission_denied(request, exception=None):
         reason=reason,
         details={"method": request.method},
     )
+    if _in_admin_portal(request):
+        # An admin refused an Admin Portal action stays in the Admin Portal's layout, with
+        # its navigation and a way back; everyone else gets the console's page.
+        context = {
+            **admin.site.each_context(request),
+            "reason": reason,
+            "title": _("Access denied"),
+        }
+        return render(request, "admin/403.html", context, status=403)
     return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def _in_admin_portal(request) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        request.path.startswith(reverse("admin:index"))
+        and user is not None
+        and user.is_active
+        and user.is_staff
+    )
 
 
 # Errors that mean a shared dependency (PostgreSQL, or Redis outside the degrading cache,

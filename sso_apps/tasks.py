@@ -6,6 +6,7 @@ twice sends nothing twice and deletes nothing outside its selection.
 """
 
 import logging
+from dataclasses import dataclass
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -24,21 +25,39 @@ DELETION_RUN_BUDGET_SECONDS = 45
 DELETION_MAX_RETRIES = 5
 
 
-def enqueue_on_commit(task, *args) -> None:
+@dataclass
+class Publish:
+    """Whether a task handed to enqueue_on_commit reached the broker.
+
+    `sent` is None until the transaction commits (or if it rolls back), then True once
+    the broker took the message and False when publishing failed.
+    """
+
+    task_name: str
+    sent: bool | None = None
+
+
+def enqueue_on_commit(task, *args) -> Publish:
     """Send `task(*args)` to the broker once the current transaction commits.
 
     NOTE: a failed publish (Redis down) is logged, never raised. The change it follows
     has committed and the admin must see it succeed; the row it concerns stays pending
-    and the beat sweepers queue it again once the broker is back.
+    and the beat sweepers queue it again once the broker is back. The returned Publish
+    lets the caller say which happened.
     """
+    publish = Publish(task_name=task.name)
 
     def send():
         try:
             task.delay(*args)
         except Exception:
+            publish.sent = False
             logger.exception("Could not queue %s%r; the sweeper will retry it.", task.name, args)
+        else:
+            publish.sent = True
 
     transaction.on_commit(send)
+    return publish
 
 
 @shared_task(

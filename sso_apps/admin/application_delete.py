@@ -9,10 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sso_apps.admin.display import application_logo
+from sso_apps.admin.feedback import with_notification
 from sso_apps.forms.applications import ApplicationDeleteForm
 from sso_apps.forms.errors import form_add_service_error
 from sso_apps.models import Application
 from sso_apps.services.deletion_jobs import DeletionRequestOutcome, applications_delete_request
+from sso_apps.services.notifications import NotificationWatch, notifications_watch
 
 
 class DeleteConfirmation:
@@ -30,24 +32,27 @@ class DeleteConfirmation:
         self.applications = applications
         self.single = single
 
-    def respond(self, *, done_url: str) -> HttpResponse:
+    def respond(self, *, done_url: str, cancel_url: str) -> HttpResponse:
         """Return the confirmation page, or delete and return where to go next."""
         post = self.request.POST
         form = ApplicationDeleteForm(post if "confirm" in post else None)
         if form.is_bound and form.is_valid():
             try:
-                outcome = applications_delete_request(
-                    application_ids=[application.pk for application in self.applications],
-                    confirmation_count=form.cleaned_data["confirmation_count"],
-                    request=self.request,
-                )
+                with notifications_watch() as watch:
+                    outcome = applications_delete_request(
+                        application_ids=[application.pk for application in self.applications],
+                        confirmation_count=form.cleaned_data["confirmation_count"],
+                        request=self.request,
+                    )
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
-                return self.deleted(outcome, done_url=done_url)
-        return self.page(form)
+                return self.deleted(outcome, watch, done_url=done_url)
+        return self.page(form, cancel_url=cancel_url)
 
-    def deleted(self, outcome: DeletionRequestOutcome, *, done_url: str) -> HttpResponse:
+    def deleted(
+        self, outcome: DeletionRequestOutcome, watch: NotificationWatch, *, done_url: str
+    ) -> HttpResponse:
         """Say what happened; a queued job's page shows its progress."""
         count = outcome.count
         if outcome.is_queued:
@@ -61,16 +66,15 @@ class DeleteConfirmation:
             ) % {"count": count}
             self.model_admin.message_user(self.request, message, messages.SUCCESS)
             return HttpResponseRedirect(outcome.job.get_absolute_url())
-        message = (
+        message = with_notification(
             ngettext("Deleted %(count)d application.", "Deleted %(count)d applications.", count)
-            % {"count": count}
-            + " "
-            + _("If successful, you will see an application deletion confirmation notification.")
+            % {"count": count},
+            watch,
         )
         self.model_admin.message_user(self.request, message, messages.SUCCESS)
         return HttpResponseRedirect(done_url)
 
-    def page(self, form: ApplicationDeleteForm) -> TemplateResponse:
+    def page(self, form: ApplicationDeleteForm, *, cancel_url: str) -> TemplateResponse:
         """Render the list of doomed applications above the typed-count field."""
         admin = self.model_admin
         context = {
@@ -84,6 +88,7 @@ class DeleteConfirmation:
             "count": len(self.applications),
             "form": form,
             "single": self.single,
+            "cancel_url": cancel_url,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(self.request, self.template_name, context)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from accounts.models import UserGroup
 from accounts.selectors import user_groups_with_member_count
@@ -20,6 +20,7 @@ from sso_apps.admin.display import (
     connector_logo,
     status_badge,
 )
+from sso_apps.admin.feedback import with_notification
 from sso_apps.forms.applications import (
     ApplicationCreateForm,
     ConnectorChoiceForm,
@@ -28,11 +29,13 @@ from sso_apps.forms.applications import (
 from sso_apps.forms.errors import form_add_service_error
 from sso_apps.models import Application
 from sso_apps.selectors import connector_search
+from sso_apps.selectors.applications import applications_with_label
 from sso_apps.services.applications import (
     application_groups_set,
     application_sso_activate,
     application_sso_deactivate,
 )
+from sso_apps.services.notifications import notifications_watch
 from tessera.search import FirstPageCountPaginator
 
 CATALOG_PAGE_SIZE = 48
@@ -61,6 +64,35 @@ def application_header(application: Application, active: str) -> dict:
         "app_status": status_badge(application),
         "tabs": application_tabs(application, active),
     }
+
+
+def warn_duplicate_label(request, application: Application) -> None:
+    """Warn, without refusing, when other apps share this app's Display Label.
+
+    Two apps may carry one label on purpose (two tenants of a vendor); the admin should
+    know that only the suffix tells them apart, in the list and on the delete screen.
+    """
+    same_label = applications_with_label(label=application.display_label, exclude_pk=application.pk)
+    others = list(same_label[:5])
+    if not others:
+        return
+    count = len(others) if len(others) < 5 else same_label.count()
+    messages.warning(
+        request,
+        ngettext(
+            "Another application is also labelled “%(label)s” (suffix %(suffixes)s). Users "
+            "see the same name on both tiles; the suffix tells them apart here.",
+            "%(count)d other applications are also labelled “%(label)s” (suffixes "
+            "%(suffixes)s). Users see the same name on their tiles; the suffix tells them "
+            "apart here.",
+            count,
+        )
+        % {
+            "label": application.display_label,
+            "count": count,
+            "suffixes": ", ".join(other.idp_suffix for other in others),
+        },
+    )
 
 
 class ApplicationPageView(AdminPageView):
@@ -162,6 +194,7 @@ class GeneralInfoView(AdminPageView):
             except ValidationError as error:
                 form_add_service_error(form, error)
             else:
+                warn_duplicate_label(request, application)
                 return redirect(admin_url("created", application.pk))
         return self._page(form)
 
@@ -239,14 +272,11 @@ class DeactivateView(ApplicationPageView):
         return self.render("admin/sso_apps/application/deactivate.html")
 
     def post(self, request, pk):
-        application_sso_deactivate(application=self.object, request=request)
+        with notifications_watch() as watch:
+            application_sso_deactivate(application=self.object, request=request)
         messages.success(
             request,
-            _(
-                "SSO deactivated for %(app)s. If successful, you will receive a "
-                "confirmation message."
-            )
-            % {"app": self.object},
+            with_notification(_("SSO deactivated for %(app)s.") % {"app": self.object}, watch),
         )
         return redirect(admin_url("sso", pk))
 
@@ -258,7 +288,8 @@ class ActivateView(ApplicationPageView):
 
     def post(self, request, pk):
         try:
-            application_sso_activate(application=self.object, request=request)
+            with notifications_watch() as watch:
+                application_sso_activate(application=self.object, request=request)
         except ValidationError as error:
             messages.error(
                 request,
@@ -271,10 +302,6 @@ class ActivateView(ApplicationPageView):
         else:
             messages.success(
                 request,
-                _(
-                    "SSO activated for %(app)s. If successful, you will receive a "
-                    "confirmation message."
-                )
-                % {"app": self.object},
+                with_notification(_("SSO activated for %(app)s.") % {"app": self.object}, watch),
             )
         return redirect(admin_url("sso", pk))

@@ -62,7 +62,16 @@ class ConnectorFilter(admin.RelatedOnlyFieldListFilter):
 @admin.register(Application)
 class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
     form = ApplicationDetailsForm
-    list_display = ("logo", "display_label", "connector_name", "status", "groups", "certificate")
+    # The suffix is the app's unique id in its URLs: it tells apart two apps with one label.
+    list_display = (
+        "logo",
+        "display_label",
+        "idp_suffix",
+        "connector_name",
+        "status",
+        "groups",
+        "certificate",
+    )
     list_display_links = ("display_label",)
     list_filter = (StatusFilter, "connector_type", ("connector", ConnectorFilter))
     search_fields = ("display_label", "connector__name")
@@ -156,7 +165,9 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
     def delete_applications(self, request, queryset):
         # Back to the list as it was, filters and page kept, as Django does for an action.
         confirmation = DeleteConfirmation(self, request, list(queryset), single=False)
-        return confirmation.respond(done_url=request.get_full_path())
+        return confirmation.respond(
+            done_url=request.get_full_path(), cancel_url=request.get_full_path()
+        )
 
     # --- views
 
@@ -174,11 +185,9 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        context = {
-            **(extra_context or {}),
-            "show_save_and_add_another": False,
-            "show_delete": False,
-        }
+        # Django's Delete link of the submit row leads to delete_view, which asks for the
+        # same typed count as the list's Delete action.
+        context = {**(extra_context or {}), "show_save_and_add_another": False}
         if obj is not None:
             context.update(views.application_header(obj, "details"))
         return super().change_view(request, object_id, form_url, context)
@@ -190,11 +199,15 @@ class ApplicationAdmin(SsoMediaMixin, admin.ModelAdmin):
         if not self.has_delete_permission(request, application):
             raise PermissionDenied(_("Your role cannot delete applications."))
         confirmation = DeleteConfirmation(self, request, [application], single=True)
-        return confirmation.respond(done_url=views.admin_url("changelist"))
+        return confirmation.respond(
+            done_url=views.admin_url("changelist"),
+            cancel_url=views.admin_url("change", application.pk),
+        )
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         application_update_details(application=obj, request=request, **changes)
+        views.warn_duplicate_label(request, obj)
 
     def get_urls(self):
         def page(view_class):

@@ -18,11 +18,22 @@ OUTCOME_BADGES = {
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
-    list_display = ("time", "actor_email", "action", "outcome_badge", "target_label", "ip_address")
+    list_display = (
+        "time",
+        "reference",
+        "actor_email",
+        "action",
+        "outcome_badge",
+        "target_label",
+        "ip_address",
+    )
     list_display_links = ("time",)
     list_filter = ("action", "outcome")
     search_fields = ("actor_email", "target_label", "sp_entity_id")
-    search_help_text = _("Search by actor email, target or SP entity ID.")
+    search_help_text = _(
+        "Search by actor email, target or SP entity ID, or by the reference an error page "
+        "showed (E-123)."
+    )
     date_hierarchy = "created_at"
     # The change page links the actor and the application; fetch both with the row.
     list_select_related = ("actor", "application")
@@ -52,6 +63,17 @@ class AuditEventAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "application")
 
+    def get_search_results(self, request, queryset, search_term):
+        # An error page's reference (E-123) names one event, which the text search would
+        # not find; bare digits may be either, so they match the event and the text.
+        pk = AuditEvent.pk_from_reference(search_term)
+        if pk is not None and not search_term.strip().isdigit():
+            return queryset.filter(pk=pk), False
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if pk is not None:
+            found = found | queryset.filter(pk=pk)
+        return found, may_have_duplicates
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
 
@@ -61,6 +83,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, SsoMediaMixin, admin.ModelAdmin):
     def time(self, obj):
         # A sortable, fixed-width timestamp keeps the columns of a busy trail aligned.
         return date_format(localtime(obj.created_at), "Y-m-d H:i:s")
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference(self, obj):
+        return obj.reference
 
     @admin.display(description=_("outcome"), ordering="outcome")
     def outcome_badge(self, obj):

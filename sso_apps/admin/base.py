@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from sso_apps.forms.selection import PageSelectionForm
@@ -127,16 +128,25 @@ class SelectionPageView(AdminPageView, ABC):
             rows = self.search(rows, query)
         page = Paginator(rows, self.per_page).get_page(request.GET.get("p"))
         current = self.current_ids()
+        rows = [
+            {"pk": row.pk, "checked": row.pk in current, "cells": self.cells(row)}
+            for row in page.object_list
+        ]
         return self.render(
             self.template_name,
             query=query,
             page=page,
             columns=self.columns,
             selected_count=len(current),
-            rows=[
-                {"pk": row.pk, "checked": row.pk in current, "cells": self.cells(row)}
-                for row in page.object_list
+            # The script recounts the total as boxes are ticked: the rows selected on
+            # other pages plus those ticked on this one, worded by these two forms.
+            selected_elsewhere=len(current) - sum(row["checked"] for row in rows),
+            selected_forms=[
+                ngettext("%(count)s selected in total.", "%(count)s selected in total.", n)
+                % {"count": "__count__"}
+                for n in (1, 2)
             ],
+            rows=rows,
         )
 
     def post(self, request, *args, **kwargs):

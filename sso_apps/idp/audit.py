@@ -1,6 +1,6 @@
 """Record what an application's IdP endpoint did, with the SAML details an auditor needs."""
 
-from sso_apps.models import Application
+from sso_apps.models import Application, AuditEvent
 from sso_apps.services.audit import audit_record
 
 
@@ -14,9 +14,9 @@ def endpoint_audit(
     reason: str = "",
     actor=None,
     details: dict | None = None,
-) -> None:
+) -> AuditEvent:
     """Write the audit event for one endpoint outcome; the actor defaults to the signed-in user."""
-    audit_record(
+    return audit_record(
         action=action,
         request=http_request,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -59,8 +59,8 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
     def runtime(self):
         return runtimes.get(self.application)
 
-    def audit(self, action, outcome, reason="", actor=None):
-        endpoint_audit(
+    def audit(self, action, outcome, reason="", actor=None) -> AuditEvent:
+        return endpoint_audit(
             http_request=self.request,
             application=self.application,
             action=action,
@@ -72,11 +72,12 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
 
     def refuse(self, action: str, reason: str, status: int = 400) -> HttpResponse:
         """Show why, with a 4xx status; never redirect anywhere the SP asked for."""
-        self.audit(action, AuditEvent.Outcome.FAILURE, reason)
+        # The page shows the event's time and reference, which the admin can search for.
+        event = self.audit(action, AuditEvent.Outcome.FAILURE, reason)
         return render(
             self.request,
             "sso_apps/saml/error.html",
-            {"application": self.application, "reason": reason},
+            {"application": self.application, "reason": reason, "event": event},
             status=status,
         )
 

@@ -1,6 +1,12 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+REFERENCE_PREFIX = "E-"
+# Up to 18 digits: any id a bigint holds, never a number PostgreSQL would refuse.
+REFERENCE_PATTERN = re.compile(r"(?:[Ee]-?)?([0-9]{1,18})")
 
 
 class AuditEvent(models.Model):
@@ -50,3 +56,14 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_email or '-'} {self.action}"
+
+    @property
+    def reference(self) -> str:
+        """Return the id shown on error pages, which the audit list's search finds."""
+        return f"{REFERENCE_PREFIX}{self.pk}"
+
+    @classmethod
+    def pk_from_reference(cls, text: str) -> int | None:
+        """Return the event id a reference ("E-123", "e123" or "123") names, else None."""
+        match = REFERENCE_PATTERN.fullmatch(text.strip())
+        return int(match.group(1)) if match else None

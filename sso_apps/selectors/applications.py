@@ -88,6 +88,16 @@ def application_list() -> QuerySet[Application]:
     )
 
 
+def applications_with_label(*, label: str, exclude_pk: int | None = None) -> QuerySet[Application]:
+    """Return the other apps whose Display Label equals `label` (ignoring case), by suffix."""
+    return (
+        Application.objects.filter(display_label__iexact=label.strip())
+        .exclude(pk=exclude_pk)
+        .order_by("idp_suffix")
+        .only("idp_suffix", "display_label")
+    )
+
+
 def applications_for_user(*, user) -> QuerySet[Application]:
     """Return the apps a user may use: authorised through a group, SSO active or bookmark."""
     if not user.is_authenticated or not user.is_active:

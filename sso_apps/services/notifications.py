@@ -18,7 +18,10 @@ sweeper is the safety net, e.g. for a publish that failed because Redis was down
 never blocks the other channel.
 """
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -71,9 +74,13 @@ def notification_create(
             for recipient in {user.pk: user for user in recipients}.values()
         ]
     )
+    watch = _watch.get()
     for notification in notifications:
+        publish = None
         if notification.status == Notification.Status.PENDING:
-            notification_queue(notification_id=notification.pk)
+            publish = notification_queue(notification_id=notification.pk)
+        if watch is not None:
+            watch.written.append((notification, publish))
     return notifications
 
 
@@ -102,14 +109,58 @@ def applications_phrase(count: int) -> str:
     return ngettext("%(count)d application", "%(count)d applications", count) % {"count": count}
 
 
-def notification_queue(*, notification_id: int) -> None:
+def notification_queue(*, notification_id: int):
     """Queue delivery once the surrounding transaction has committed."""
     # NOTE: imported here, not at the top: sso_apps.tasks imports this module (its tasks
     # are thin wrappers over these services), so a top-level import would be circular.
     from sso_apps.tasks import enqueue_on_commit
     from sso_apps.tasks import notification_deliver as notification_deliver_task
 
-    enqueue_on_commit(notification_deliver_task, notification_id)
+    return enqueue_on_commit(notification_deliver_task, notification_id)
+
+
+@dataclass
+class NotificationWatch:
+    """The notifications written while a `notifications_watch()` block ran, and their fate.
+
+    Lets a view state what happened ("A confirmation notification was sent.") instead of
+    hedging: it knows whether anything was written and whether its delivery was queued.
+    """
+
+    written: list = field(default_factory=list)
+
+    @property
+    def recipients(self) -> int:
+        return len(self.written)
+
+    @property
+    def outcome(self) -> str:
+        """Return "none", "queued", "not_queued" or "uncommitted" for what was written."""
+        publishes = [publish for _notification, publish in self.written if publish is not None]
+        if not publishes:
+            # Nothing written, or written with no channel to deliver on: nothing is sent.
+            return "none"
+        if any(publish.sent is False for publish in publishes):
+            return "not_queued"
+        if any(publish.sent is None for publish in publishes):
+            return "uncommitted"
+        return "queued"
+
+
+_watch: contextvars.ContextVar[NotificationWatch | None] = contextvars.ContextVar(
+    "notification_watch", default=None
+)
+
+
+@contextlib.contextmanager
+def notifications_watch() -> Iterator[NotificationWatch]:
+    """Collect the notifications written (and their queueing) inside the block."""
+    watch = NotificationWatch()
+    token = _watch.set(watch)
+    try:
+        yield watch
+    finally:
+        _watch.reset(token)
 
 
 @dataclass

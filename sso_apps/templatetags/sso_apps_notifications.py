@@ -19,4 +19,5 @@ def notification_bell(context):
         "show": True,
         "unread": Notification.objects.inbox(user=user).unread().count(),
         "url": reverse("admin:sso_apps_notification_changelist"),
+        "dropdown_url": reverse("admin:sso_apps_notification_dropdown"),
     }

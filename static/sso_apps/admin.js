@@ -157,6 +157,137 @@
     });
   }
 
+  // --- Catalog keyboard ----------------------------------------------------------------
+  // Pattern: the grid is one radio group (native radios, role=radiogroup), as the ARIA
+  // radio group pattern says. Tab enters it once, at the chosen card or else the first;
+  // Left/Right move one card, Up/Down one row of the grid as laid out, Home/End to the
+  // first/last card, and moving chooses (as native radios do). Enter on a card is Next.
+  // From the search box ArrowDown moves into the results; a search sent with Enter
+  // (a page load) lands in the results too. Relies on: #catalog-results, .sso-card,
+  // input[name=connector], [data-catalog-search], #catalog-form.
+
+  const CATALOG_FOCUS_KEY = "tessera.catalog.focusResults";
+
+  function catalogRadios() {
+    return Array.from(document.querySelectorAll("#catalog-results input[name=connector]"));
+  }
+
+  // Focus the chosen card among the results, else the first; false if there is none.
+  function catalogFocusResults() {
+    const radios = catalogRadios();
+    const target =
+      radios.find(function (radio) {
+        return radio.checked;
+      }) || radios[0];
+    if (!target) {
+      return false;
+    }
+    target.focus();
+    return true;
+  }
+
+  // Return the radio one row above (-1) or below (+1) `radio`, in the column nearest its own.
+  function catalogRowNeighbour(radios, radio, direction) {
+    const card = function (r) {
+      return r.closest(".sso-card").getBoundingClientRect();
+    };
+    const here = card(radio);
+    const rows = radios.filter(function (r) {
+      const box = card(r);
+      return direction > 0 ? box.top > here.top + 1 : box.top < here.top - 1;
+    });
+    if (!rows.length) {
+      return null;
+    }
+    const rowTop = direction > 0
+      ? Math.min.apply(null, rows.map(function (r) { return card(r).top; }))
+      : Math.max.apply(null, rows.map(function (r) { return card(r).top; }));
+    const row = rows.filter(function (r) {
+      return Math.abs(card(r).top - rowTop) <= 1;
+    });
+    return row.reduce(function (best, r) {
+      return Math.abs(card(r).left - here.left) < Math.abs(card(best).left - here.left) ? r : best;
+    });
+  }
+
+  function catalogChoose(radio) {
+    radio.focus();
+    if (!radio.checked) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function setUpCatalogKeyboard() {
+    const catalog = document.getElementById("catalog-form");
+    const search = document.querySelector("[data-catalog-search]");
+    if (!catalog) {
+      return;
+    }
+    catalog.addEventListener("keydown", function (event) {
+      const radio = event.target;
+      if (radio.name !== "connector" || !radio.closest("#catalog-results")) {
+        return;
+      }
+      const radios = catalogRadios();
+      const index = radios.indexOf(radio);
+      let target = null;
+      if (event.key === "ArrowRight") {
+        target = radios[Math.min(index + 1, radios.length - 1)];
+      } else if (event.key === "ArrowLeft") {
+        target = radios[Math.max(index - 1, 0)];
+      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        target = catalogRowNeighbour(radios, radio, event.key === "ArrowDown" ? 1 : -1);
+        if (!target && event.key === "ArrowUp" && search) {
+          // Above the first row: back to the search box.
+          event.preventDefault();
+          search.querySelector("input[type=search]").focus();
+          return;
+        }
+        target = target || radio;
+      } else if (event.key === "Home") {
+        target = radios[0];
+      } else if (event.key === "End") {
+        target = radios[radios.length - 1];
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        catalogChoose(radio);
+        catalog.requestSubmit();
+        return;
+      } else {
+        return;
+      }
+      event.preventDefault();
+      catalogChoose(target);
+    });
+    if (!search) {
+      return;
+    }
+    const input = search.querySelector("input[type=search]");
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" && catalogFocusResults()) {
+        event.preventDefault();
+      }
+    });
+    search.addEventListener("submit", function () {
+      try {
+        window.sessionStorage.setItem(CATALOG_FOCUS_KEY, "1");
+      } catch (error) {
+        // Storage may be off; the search still works, focus stays at the top.
+      }
+    });
+    let landed = null;
+    try {
+      landed = window.sessionStorage.getItem(CATALOG_FOCUS_KEY);
+      window.sessionStorage.removeItem(CATALOG_FOCUS_KEY);
+    } catch (error) {
+      landed = null;
+    }
+    if (landed && !catalogFocusResults()) {
+      input.focus();
+    }
+  }
+
   // Double-clicking a card means "select it and click Next"; choosing a listed card drops
   // the pinned one. Delegated, so cards the type-ahead swaps in (or pins) behave the same.
   function setUpCatalogCards() {
@@ -213,11 +344,14 @@
     });
   }
 
-  // "Select all" for the tick boxes of the User Groups and Applications tabs.
+  // "Select all" for the tick boxes of the User Groups and Applications tabs, and the
+  // "N selected in total" line, recounted as boxes are ticked (rows selected on other
+  // pages are in data-elsewhere; data-one/data-other are the server's plural forms).
   function setUpSelectAll() {
     document.querySelectorAll("[data-select-all]").forEach(function (toggle) {
       const table = toggle.closest("table");
       const boxes = table.querySelectorAll("tbody input[type=checkbox][name=checked]");
+      const total = toggle.closest("form").querySelector("[data-selected-total]");
       toggle.hidden = false;
       const sync = function () {
         const ticked = Array.from(boxes).filter(function (box) {
@@ -225,12 +359,18 @@
         }).length;
         toggle.checked = boxes.length > 0 && ticked === boxes.length;
         toggle.indeterminate = ticked > 0 && ticked < boxes.length;
+        if (total) {
+          const count = Number(total.dataset.elsewhere) + ticked;
+          const form = count === 1 ? total.dataset.one : total.dataset.other;
+          total.textContent = form.replace("__count__", String(count));
+        }
       };
       toggle.addEventListener("change", function () {
         boxes.forEach(function (box) {
           box.checked = toggle.checked;
           box.closest("tr").classList.toggle("is-selected", toggle.checked);
         });
+        sync();
       });
       boxes.forEach(function (box) {
         box.addEventListener("change", function () {
@@ -269,6 +409,7 @@
   ready(function () {
     setUpCatalogSearch();
     setUpCatalogCards();
+    setUpCatalogKeyboard();
     setUpDeleteConfirmation();
     setUpRowLinks();
     setUpSelectAll();

@@ -116,7 +116,7 @@ def test_admin_pages_are_accessible(look, seed, portal, new_context):
     walk.check("new application form (General Info)")
     page.get_by_label("Display Label").fill("GoToAssist Sales")
     page.get_by_role("button", name="Save Application").click()
-    page.get_by_role("button", name="Configure Application").wait_for()
+    page.get_by_role("link", name="Configure Application").wait_for()
     walk.check("application saved (Configure Application / Close)")
 
     app = f"/admin/sso_apps/application/{application.pk}"

@@ -49,10 +49,10 @@ def test_admin_adds_gotoassist_configures_it_and_authorises_a_group(
     page.get_by_label("Display Label").fill("GoToAssist Support")
     screenshot(page, "1-general-info")
     page.get_by_role("button", name="Save Application").click()
-    page.get_by_role("button", name="Configure Application").wait_for()
-    assert page.get_by_role("button", name="Close").is_visible()
+    page.get_by_role("link", name="Configure Application").wait_for()
+    assert page.get_by_role("link", name="Close").is_visible()
     screenshot(page, "1-saved")
-    page.get_by_role("button", name="Configure Application").click()
+    page.get_by_role("link", name="Configure Application").click()
 
     # SSO tab: replace YOURDOMAIN, point the SP fields at the test SP, add an attribute.
     page.get_by_role("textbox", name="Domain:").fill("acme")
@@ -140,7 +140,9 @@ def test_deactivating_sso_removes_the_tile_and_refuses_sp_initiated_login(
     page.get_by_role("button", name="Deactivate SSO").click()
     screenshot(page, "5-deactivate-confirm")
     page.get_by_role("button", name="Deactivate SSO").click()
-    page.get_by_text("If successful, you will receive a confirmation message").wait_for()
+    page.get_by_text(
+        f"SSO deactivated for {live_app.display_label}. A confirmation notification was sent."
+    ).wait_for()
     screenshot(page, "5-deactivated")
     live_app.refresh_from_db()
     assert not live_app.sso_active
@@ -179,6 +181,6 @@ def test_bulk_delete_refuses_a_wrong_count_then_deletes_with_the_right_one(
     assert Application.objects.count() == 3
     page.get_by_label("Enter the number of the applications you are deleting").fill("2")
     page.get_by_role("button", name="Delete Application").click()
-    page.get_by_text("application deletion confirmation notification").wait_for()
+    page.get_by_text("Deleted 2 applications. A confirmation notification was sent.").wait_for()
     screenshot(page, "6-deleted")
     assert list(Application.objects.values_list("display_label", flat=True)) == ["Keep Me"]

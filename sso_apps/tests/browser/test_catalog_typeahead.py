@@ -91,6 +91,26 @@ def test_typing_at_normal_speed_keeps_updating_the_list(admin_page, portal):  # 
     assert "q=zoom" in page.url
 
 
+def test_typing_fast_ends_on_the_whole_word(admin_page, portal):  # noqa: F811
+    page = admin_page
+    catalog_load()
+    expected = sorted(connector_search(query="zoom").values_list("slug", flat=True))
+    open_catalog(page, portal)
+
+    page.get_by_label("Search").focus()
+    page.keyboard.type("zoom", delay=30)
+
+    page.locator(COUNT, has_text="matching “zoom”").wait_for()
+    # Let any slower answer to an earlier keystroke arrive: it must not win.
+    page.wait_for_timeout(500)
+    assert "matching “zoom”" in page.locator(COUNT).inner_text()
+    cards = page.locator("#catalog-results .sso-card")
+    shown = sorted(cards.evaluate_all("cards => cards.map(card => card.dataset.connector)"))
+    assert shown == expected
+    # The count is announced: it is the text of a polite status region.
+    assert page.locator(COUNT).get_attribute("role") == "status"
+
+
 def test_a_late_answer_to_an_older_search_is_ignored(admin_page, portal):  # noqa: F811
     page = admin_page
     open_catalog(page, portal)
@@ -173,7 +193,7 @@ def test_the_next_page_keeps_a_choice_from_the_first(admin_page, portal):  # noq
     open_catalog(page, portal)
 
     page.locator("#catalog-results [data-connector='dropbox']").click()
-    page.get_by_role("button", name="Next page ›").click()
+    page.get_by_role("link", name="Next page ›").click()
 
     page.get_by_text("Page 2 of 2").wait_for()
     assert page.locator("#catalog-choice [data-connector='dropbox'] input").is_checked()

@@ -4,7 +4,6 @@ from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from sso_apps.models import Notification
 
@@ -12,23 +11,6 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("admin:sso_apps_notification_changelist")
 READ_ALL_URL = reverse("admin:sso_apps_notification_read_all")
-
-
-@pytest.fixture
-def notification_factory():
-    def make(recipient, title="SSO deactivated: Slack", *, delivered=True, read=False):
-        now = timezone.now()
-        return Notification.objects.create(
-            recipient=recipient,
-            kind="application.deactivated",
-            title=title,
-            body=f"Body of {title}",
-            channels=["in_app", "email"],
-            in_app_delivered_at=now if delivered else None,
-            read_at=now if read else None,
-        )
-
-    return make
 
 
 def bell_html(request):

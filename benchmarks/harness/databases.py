@@ -10,6 +10,8 @@ def _maintenance(url: str) -> str:
 
 
 TEMPLATE_ENV = "BENCH_TEMPLATE_DATABASE"
+# Read once, at import: django_setup later points DATABASE_URL at a throwaway database.
+_BASE_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
 
 
 def postgres_database_create(url: str, *, template: str = "") -> None:
@@ -41,8 +43,14 @@ def database_url(name: str) -> str:
     PostgreSQL on the server of BENCH_DATABASE_URL (or DATABASE_URL) when that is a
     PostgreSQL URL, so figures come from the database production uses; SQLite otherwise.
     """
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    base = _BASE_URL
     if base.startswith("postgres"):
+        # NOTE: the name carries the base database's name (tessera_bench_http_tessera_x),
+        # so runs started from different checkouts against one server never drop each
+        # other's databases; the name stays fixed per checkout so a leftover is reused.
+        owner = urlsplit(base).path.lstrip("/")
+        if owner and not name.endswith(f"_{owner}"):
+            name = f"{name}_{owner}"[:63]
         return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
     return f"sqlite:///{tempfile.mkdtemp(prefix='tessera-bench-')}/{name}.sqlite3"
 

@@ -46,25 +46,31 @@ def _sign_in(client_class, email: str, password: str, *, expect: int = 302) -> N
 
 
 def _counting_argon2_checks():
-    """Patch argon2-cffi's verify and hash (where Django's hasher looks them up) to count."""
+    """Count Argon2 verifications and hashings, patched where Django's hasher finds them.
+
+    Django verifies with argon2.PasswordHasher().verify and hashes (a new or upgraded
+    hash, the dummy hash for an unknown email) with argon2.low_level.hash_secret.
+    """
     import argon2
+    import argon2.low_level
 
     calls = {"n": 0}
-    originals = {name: getattr(argon2.PasswordHasher, name) for name in ("verify", "hash")}
+    targets = [(argon2.PasswordHasher, "verify"), (argon2.low_level, "hash_secret")]
+    originals = [(owner, name, getattr(owner, name)) for owner, name in targets]
 
     def counted(original):
-        def wrapper(self, *args, **kwargs):
+        def wrapper(*args, **kwargs):
             calls["n"] += 1
-            return original(self, *args, **kwargs)
+            return original(*args, **kwargs)
 
         return wrapper
 
-    for name, original in originals.items():
-        setattr(argon2.PasswordHasher, name, counted(original))
+    for owner, name, original in originals:
+        setattr(owner, name, counted(original))
 
     def restore():
-        for name, original in originals.items():
-            setattr(argon2.PasswordHasher, name, original)
+        for owner, name, original in originals:
+            setattr(owner, name, original)
 
     return calls, restore
 

@@ -125,7 +125,7 @@ def _stock(sizes: dict) -> dict:
     port = spare_port()
     key_dir = tempfile.mkdtemp(prefix="tessera-bench-stock-")
     key_pair_files(Path(key_dir), common_name="stock.bench.test")
-    with ThrowawayDatabase(database_url("tessera_bench_stock_http")) as url:
+    with ThrowawayDatabase(database_url("tessera_bench_stock_http"), stock=True) as url:
         env = {
             **stock_environment(
                 database_url=url, key_dir=key_dir, base_url=f"http://127.0.0.1:{port}"

@@ -41,7 +41,7 @@ BENCHMARKS = {
     "sso_inprocess": 10,
     "http_load": 6,
     "admin_lists": 5,
-    "sign_in": 3,
+    "sign_in": 4,
     "saml_signing": 2,
     "saml_verify": 2,
     "console_home": 2,

@@ -96,16 +96,43 @@ def session_track(sender, request, user, **kwargs):
         request.session.save()
     # Sessions that simply expired never log out: forget this user's dead ones here, so
     # the table holds only live sessions without a sweeper.
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    dead = [
-        key
-        for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True)
-        if not store.exists(key)
-    ]
-    UserSession.objects.filter(user=user, session_key__in=dead).delete()
-    UserSession.objects.get_or_create(
-        session_key=request.session.session_key, defaults={"user": user}
+    _dead_sessions_forget(user=user, keep=request.session.session_key)
+    # One INSERT ... ON CONFLICT DO NOTHING: the key is new (login() just cycled it), and
+    # a row already there for it is left as it is, as get_or_create would.
+    UserSession.objects.bulk_create(
+        [UserSession(user=user, session_key=request.session.session_key)], ignore_conflicts=True
     )
+
+
+def _dead_sessions_forget(*, user, keep: str) -> None:
+    """Delete the user's UserSession rows whose session the store no longer holds.
+
+    NOTE: one round trip for all of them, not SessionStore.exists() per key: a user who
+    signs in often has many rows, and each exists() is a Redis or database round trip.
+    """
+    from django.contrib.sessions.backends.cache import SessionStore as CacheSessionStore
+    from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    rows = UserSession.objects.filter(user=user).exclude(session_key=keep)
+    if issubclass(store_class, DbSessionStore):
+        # db and cached_db: the database holds every session, so one DELETE decides; an
+        # expired row is dead even before clearsessions removes it.
+        live = store_class.get_model_class().objects.filter(expire_date__gt=_now())
+        rows.exclude(session_key__in=live.values("session_key")).delete()
+        return
+    keys = list(rows.values_list("session_key", flat=True))
+    if not keys:
+        return
+    if issubclass(store_class, CacheSessionStore):
+        store = store_class()
+        held = store._cache.get_many([store.cache_key_prefix + key for key in keys])
+        dead = [key for key in keys if store.cache_key_prefix + key not in held]
+    else:
+        store = store_class()
+        dead = [key for key in keys if not store.exists(key)]
+    if dead:
+        UserSession.objects.filter(user=user, session_key__in=dead).delete()
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.session_forget")

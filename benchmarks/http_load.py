@@ -66,7 +66,9 @@ def _tessera(sizes: dict) -> dict:
         from django.db import connections
 
         connections.close_all()
-        with Gunicorn("portal.wsgi:application", port=port, env=env) as server:
+        # As portal/gunicorn.conf.py does in production (TESSERA_WEB_PRELOAD, off by default).
+        preload = os.environ.get("TESSERA_WEB_PRELOAD", "0") == "1"
+        with Gunicorn("portal.wsgi:application", port=port, env=env, preload=preload) as server:
             connection = Connection(port)
             sps = []
             for n, application in enumerate(seeded.applications):
@@ -107,6 +109,7 @@ def _tessera(sizes: dict) -> dict:
                 seconds=sizes["seconds"],
             )
             rss = server.worker_rss_mb()
+            memory = max(server.worker_memory(), key=lambda m: m["rss"])
             say("http_load: Tessera password sign-ins")
             sign_ins = sign_in_load(
                 port=port,
@@ -116,7 +119,15 @@ def _tessera(sizes: dict) -> dict:
                 seconds=sizes["sign_in_seconds"],
             )
     sampled, invalid = _validate(load, sps)
-    return {"load": load, "rss": rss, "sign_ins": sign_ins, "sampled": sampled, "invalid": invalid}
+    return {
+        "load": load,
+        "rss": rss,
+        "memory": memory,
+        "preload": preload,
+        "sign_ins": sign_ins,
+        "sampled": sampled,
+        "invalid": invalid,
+    }
 
 
 def _stock(sizes: dict) -> dict:
@@ -125,7 +136,7 @@ def _stock(sizes: dict) -> dict:
     port = spare_port()
     key_dir = tempfile.mkdtemp(prefix="tessera-bench-stock-")
     key_pair_files(Path(key_dir), common_name="stock.bench.test")
-    with ThrowawayDatabase(database_url("tessera_bench_stock_http")) as url:
+    with ThrowawayDatabase(database_url("tessera_bench_stock_http"), stock=True) as url:
         env = {
             **stock_environment(
                 database_url=url, key_dir=key_dir, base_url=f"http://127.0.0.1:{port}"
@@ -256,6 +267,9 @@ def run(*, quick: bool) -> list[Figure]:
             target="≤ 150 MB",
             passed=ours["rss"] <= 150,
             baseline=stock["rss"],
+            note=f"that worker's PSS {ours['memory']['pss']:.0f} MB, USS"
+            f" {ours['memory']['uss']:.0f} MB; gunicorn"
+            f" {'--preload' if ours['preload'] else 'without --preload'}",
         ),
         Figure(
             "password sign-ins over HTTP, per core (c=4)",

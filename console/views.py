@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -79,11 +80,15 @@ class ConsoleLoginView(LoginView):
         return super().get(request, *args, **kwargs)
 
     def form_valid(self, form):
-        # A second step, when due, signs the user in later (console.mfa.signin).
-        second_step = password_step_done(
-            self.request, user=form.get_user(), next_url=self.get_redirect_url()
-        )
-        return second_step or super().form_valid(form)
+        # NOTE: one transaction for the sign-in's writes (the UserSession row, django-axes'
+        # access log and reset, last_login, a database-backed session): one commit where
+        # autocommit made one each, and none of them left behind if another fails.
+        with transaction.atomic():
+            # A second step, when due, signs the user in later (console.mfa.signin).
+            second_step = password_step_done(
+                self.request, user=form.get_user(), next_url=self.get_redirect_url()
+            )
+            return second_step or super().form_valid(form)
 
 
 @sensitive_post_parameters("password")

@@ -2,14 +2,20 @@
 
 import io
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from sso_apps.conf import app_settings
+
+# NOTE: Pillow is imported where an upload is checked, not here: this module loads with
+# the admin's forms in every web worker, and Pillow (about 2 MB resident) serves only the
+# rare logo upload.
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Pillow format name -> (file extension, save options). Only raster formats that every
 # browser shows and that cannot carry scripts.
@@ -43,6 +49,8 @@ def portal_image_clean(upload) -> ContentFile:
             ),
             code="svg",
         )
+    from PIL import ImageOps
+
     image = _decode(data)
     extension, options = ALLOWED_FORMATS[image.format]
     image = ImageOps.exif_transpose(image)
@@ -81,7 +89,9 @@ def _looks_like_svg(upload, data: bytes) -> bool:
     )
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes) -> "Image.Image":
+    from PIL import Image, UnidentifiedImageError
+
     not_an_image = ValidationError(
         _("The file is not a readable PNG, JPEG or WebP image."), code="invalid_image"
     )
@@ -110,7 +120,9 @@ def _decode(data: bytes) -> Image.Image:
     return image
 
 
-def _without_metadata(image: Image.Image, extension: str) -> Image.Image:
+def _without_metadata(image: "Image.Image", extension: str) -> "Image.Image":
+    from PIL import Image
+
     if extension == "jpg":
         mode = "RGB"
     else:

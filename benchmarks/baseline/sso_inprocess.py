@@ -31,7 +31,7 @@ def run(*, quick: bool) -> list[Figure]:
     runs = 10 if quick else 60
     key_dir = tempfile.mkdtemp(prefix="tessera-bench-stock-")
     key_pair_files(Path(key_dir), common_name="stock.bench.test")
-    with ThrowawayDatabase(database_url("tessera_bench_stock_inproc")) as url:
+    with ThrowawayDatabase(database_url("tessera_bench_stock_inproc"), stock=True) as url:
         os.environ.update(
             {
                 "DJANGO_SETTINGS_MODULE": "benchmarks.baseline.project.settings",

@@ -10,6 +10,10 @@ def _maintenance(url: str) -> str:
 
 
 TEMPLATE_ENV = "BENCH_TEMPLATE_DATABASE"
+# The same for the stock djangosaml2idp project's databases.
+STOCK_TEMPLATE_ENV = "BENCH_STOCK_TEMPLATE_DATABASE"
+# Read once, at import: django_setup later points DATABASE_URL at a throwaway database.
+_BASE_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
 
 
 def postgres_database_create(url: str, *, template: str = "") -> None:
@@ -41,8 +45,14 @@ def database_url(name: str) -> str:
     PostgreSQL on the server of BENCH_DATABASE_URL (or DATABASE_URL) when that is a
     PostgreSQL URL, so figures come from the database production uses; SQLite otherwise.
     """
-    base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    base = _BASE_URL
     if base.startswith("postgres"):
+        # NOTE: the name carries the base database's name (tessera_bench_http_tessera_x),
+        # so runs started from different checkouts against one server never drop each
+        # other's databases; the name stays fixed per checkout so a leftover is reused.
+        owner = urlsplit(base).path.lstrip("/")
+        if owner and not name.endswith(f"_{owner}"):
+            name = f"{name}_{owner}"[:63]
         return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
     return f"sqlite:///{tempfile.mkdtemp(prefix='tessera-bench-')}/{name}.sqlite3"
 
@@ -50,12 +60,14 @@ def database_url(name: str) -> str:
 class ThrowawayDatabase:
     """Context manager: a fresh database at `url` for the block, dropped afterwards.
 
-    tessera=True starts from the runner's migrated Tessera template when there is one.
+    tessera=True starts from the runner's migrated Tessera template when there is one,
+    stock=True from its migrated stock djangosaml2idp template.
     """
 
-    def __init__(self, url: str, *, tessera: bool = False):
+    def __init__(self, url: str, *, tessera: bool = False, stock: bool = False):
         self.url = url
-        self.template = os.environ.get(TEMPLATE_ENV, "") if tessera else ""
+        variable = TEMPLATE_ENV if tessera else STOCK_TEMPLATE_ENV if stock else ""
+        self.template = os.environ.get(variable, "") if variable else ""
 
     def __enter__(self) -> str:
         if self.url.startswith("postgres"):

@@ -4,10 +4,12 @@ import argparse
 import json
 import math
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 MARKER = "BENCH-FIGURES "
+_STARTED = time.monotonic()
 
 
 @dataclass
@@ -105,5 +107,5 @@ def table(figures: list[Figure], *, markdown: bool = False) -> str:
 
 
 def say(message: str) -> None:
-    """Progress goes to stderr so stdout stays the figures."""
-    print(message, file=sys.stderr, flush=True)
+    """Progress goes to stderr so stdout stays the figures, with seconds since the start."""
+    print(f"[{time.monotonic() - _STARTED:5.1f} s] {message}", file=sys.stderr, flush=True)

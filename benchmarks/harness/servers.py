@@ -24,8 +24,10 @@ class Gunicorn:
     or Ctrl-C, and killed if it does not stop within 10 s.
     """
 
-    def __init__(self, app: str, *, port: int, env: dict[str, str], workers: int = 2):
-        self.app, self.port, self.workers = app, port, workers
+    def __init__(
+        self, app: str, *, port: int, env: dict[str, str], workers: int = 2, preload: bool = False
+    ):
+        self.app, self.port, self.workers, self.preload = app, port, workers, preload
         self.env = {**os.environ, **env}
         self.log = Path(tempfile.mkstemp(prefix="tessera-bench-gunicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
@@ -41,7 +43,7 @@ class Gunicorn:
             "--worker-class=sync",
             "--timeout=60",
             "--log-level=warning",
-        ]
+        ] + (["--preload"] if self.preload else [])
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 command, env=self.env, stdout=log, stderr=log, start_new_session=True
@@ -80,15 +82,34 @@ class Gunicorn:
 
     def worker_rss_mb(self) -> float:
         """Return the largest resident set size among the workers, in MB."""
-        largest = 0
+        return max((memory["rss"] for memory in self.worker_memory()), default=0.0)
+
+    def worker_memory(self) -> list[dict[str, float]]:
+        """Return each worker's RSS, PSS and USS in MB, from /proc/<pid>/smaps_rollup.
+
+        RSS counts every page a worker maps, also those it shares with the master and
+        the other workers; PSS divides shared pages among their sharers; USS (private
+        clean + private dirty) is what stopping the worker would free.
+        """
+        found = []
         for pid in self.worker_pids():
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        largest = max(largest, int(line.split()[1]))
+                text = Path(f"/proc/{pid}/smaps_rollup").read_text()
             except OSError:
                 continue
-        return largest / 1024
+            kib = {}
+            for line in text.splitlines()[1:]:
+                name, _, rest = line.partition(":")
+                if rest.strip().endswith("kB"):
+                    kib[name] = int(rest.split()[0])
+            found.append(
+                {
+                    "rss": kib.get("Rss", 0) / 1024,
+                    "pss": kib.get("Pss", 0) / 1024,
+                    "uss": (kib.get("Private_Clean", 0) + kib.get("Private_Dirty", 0)) / 1024,
+                }
+            )
+        return found
 
     def __exit__(self, *exc) -> None:
         if not self.process or self.process.poll() is not None:

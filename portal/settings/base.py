@@ -156,6 +156,8 @@ LOGOUT_REDIRECT_URL = "console:login"
 
 # --- Brute-force throttling (django-axes): lock a username, and separately an IP,
 # after repeated failures, for a while; admin and console sign-in alike.
+# One query where django-axes' own handler makes one per lockout parameter.
+AXES_HANDLER = "accounts.axes_handler.TesseraAxesHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -233,3 +233,16 @@ def test_metadata_names_the_tester_and_its_certificate(client, tester_key_file):
     body = "".join(certificate.strip().splitlines()[1:-1])
     assert body in xml.replace("\n", "")
     assert OneLogin_Saml2_Utils is not None
+
+
+def test_the_url_conf_exempts_exactly_the_views_that_are_csrf_exempt():
+    # The URLconf imports the views lazily, so it restates csrf_exempt: keep them in step.
+    from django.urls import get_resolver
+
+    from sp_tester import views
+
+    for pattern in get_resolver("sp_tester.urls").url_patterns:
+        real = getattr(views, pattern.callback.__name__)
+        assert getattr(pattern.callback, "csrf_exempt", False) == getattr(
+            real, "csrf_exempt", False
+        ), pattern.name

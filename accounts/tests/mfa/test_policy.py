@@ -47,3 +47,40 @@ def test_a_tampered_record_is_ignored(rf):
     request = rf.get("/")
     request.session = {"_tessera_authentication_methods": {"pwd": "x", "magic": 1}}
     assert authentication_record(request) == (frozenset(), None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("totp", "group_mfa", "expected"),
+    [
+        (None, False, False),
+        ("unconfirmed", False, False),
+        ("confirmed", False, True),
+        (None, True, True),
+        ("confirmed", True, True),
+    ],
+)
+def test_second_step_is_due_for_a_confirmed_app_or_an_mfa_group_in_one_query(
+    user_factory, group_factory, django_assert_num_queries, totp, group_mfa, expected
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user, other = user_factory(), user_factory()
+    group_factory(members=[user], mfa_required=group_mfa)
+    # Another user's factor and MFA group must not count for this one.
+    TOTPDevice.objects.create(user=other, name="other", confirmed=True)
+    group_factory(members=[other], mfa_required=True)
+    if totp:
+        TOTPDevice.objects.create(user=user, name="app", confirmed=totp == "confirmed")
+    with django_assert_num_queries(1):
+        assert user_needs_second_step(user=user) is expected
+
+
+@pytest.mark.django_db
+def test_staff_need_a_second_step_without_a_query_when_the_setting_says_so(
+    settings, admin_factory, django_assert_num_queries
+):
+    settings.TESSERA_MFA_REQUIRED_FOR_STAFF = True
+    staff = admin_factory("read_only")
+    with django_assert_num_queries(0):
+        assert user_needs_second_step(user=staff)

@@ -13,9 +13,8 @@ from tessera.clock import now as _now
 LOGOUT_REQUEST_LIFETIME = datetime.timedelta(minutes=10)
 
 
-# NOTE: savepoint=False: this runs on every sign-in, inside the caller's transaction with
-# the success audit event; a savepoint would cost two more round trips for nothing.
-@transaction.atomic(savepoint=False)
+# NOTE: no @transaction.atomic: this runs on every sign-in, and its one write (with the
+# sign-in's audit event) is a single statement, atomic by itself (sso_apps.services.rows).
 def sp_session_record(
     *,
     session_key: str,

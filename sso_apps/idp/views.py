@@ -267,6 +267,12 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
             return HttpResponseRedirect(
                 f"{reverse('console:reauthenticate')}?{urlencode({'next': continue_url})}"
             )
+        if detour is not None and not pending.is_passive:
+            # Fail closed: a detour this page does not route (a new reason added to
+            # sign_in_detour) must never be skipped by answering anyway.
+            return self.refuse(
+                "sso.login", "Signing in needs another step first; start again from the app.", 409
+            )
         authn.pending_login_take(http_request=request, application=self.application)
         try:
             # The session may have changed since the request came (e.g. signed out in

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -75,11 +75,22 @@ def user_has_second_factor(*, user) -> bool:
     )
 
 
-def user_mfa_required(*, user) -> bool:
-    """Return True if a policy demands a second factor of this user."""
+def user_mfa_required(*, user, in_mfa_group: bool | None = None) -> bool:
+    """Return True if a policy demands a second factor of this user.
+
+    `in_mfa_group` is whether a group of the user requires MFA, when the caller already
+    read it in a query of its own (the SSO endpoint's one app query); None asks here.
+    """
     if user.is_staff and settings.TESSERA_MFA_REQUIRED_FOR_STAFF:
         return True
-    return user.user_groups.filter(mfa_required=True).exists()
+    if in_mfa_group is not None:
+        return in_mfa_group
+    return user_mfa_group_exists(user_id=user.pk).exists()
+
+
+def user_mfa_group_exists(*, user_id) -> QuerySet:
+    """The memberships of this user in groups that require MFA (for EXISTS subqueries)."""
+    return UserGroup.members.through.objects.filter(user_id=user_id, usergroup__mfa_required=True)
 
 
 def user_needs_second_step(*, user) -> bool:

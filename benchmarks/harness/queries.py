@@ -4,7 +4,10 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+# A data-modifying CTE (`WITH ... INSERT`, sso_apps.services.rows) is a write too.
+WRITE = re.compile(
+    r"^\s*(INSERT|UPDATE|DELETE|WITH\b.*\b(INSERT|UPDATE|DELETE))\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass

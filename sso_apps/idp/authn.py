@@ -7,7 +7,6 @@ import datetime
 from dataclasses import asdict, dataclass, fields
 
 from django.core import signing
-from django.db import transaction
 from saml2.assertion import authn_statement
 from saml2.saml import NameID
 
@@ -17,7 +16,7 @@ from accounts.sessions import (
     session_not_on_or_after,
     session_second_factor_at,
 )
-from sso_apps.idp.audit import endpoint_audit
+from sso_apps.idp.audit import endpoint_audit, endpoint_audit_event
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
 from sso_apps.idp.processors import TesseraProcessor
@@ -291,7 +290,8 @@ def mfa_step_up_needed(*, http_request, application: Application, pending) -> bo
         factor_at = None
     if factor_at is not None:
         return False
-    if application.saml.mfa_required or user_mfa_required(user=user):
+    in_mfa_group = getattr(application, "user_in_mfa_group", None)  # see endpoint_application
+    if application.saml.mfa_required or user_mfa_required(user=user, in_mfa_group=in_mfa_group):
         return True
     if pending is not None and pending.force_authn and user_has_second_factor(user=user):
         return True  # re-authentication asks for every factor the user has
@@ -318,16 +318,49 @@ def _context_needs_second_factor(application: Application, pending: PendingLogin
     return True
 
 
-def passive_check(*, http_request, pending: PendingLogin, application: Application) -> None:
+# Why the user must leave the IdP URL before the AuthnRequest is answered.
+DETOUR_SIGN_IN = "sign-in"
+DETOUR_REAUTHENTICATE = "reauthenticate"
+DETOUR_MFA = "mfa"
+
+
+def sign_in_detour(
+    *, http_request, application: Application, pending: PendingLogin | None
+) -> str | None:
+    """Return why the user must sign in (again) before the answer, or None to answer now.
+
+    The one place that decides whether a sign-in is answered at once: the SSO URL answers
+    when this is None and otherwise keeps the request for /continue, which asks it again
+    after each step. `application` is for per-app rules (issue 15's MFA step-up).
+    """
+    if not http_request.user.is_authenticated:
+        return DETOUR_SIGN_IN
+    if pending is not None and pending.needs_reauthentication(session=http_request.session):
+        return DETOUR_REAUTHENTICATE
+    if mfa_step_up_needed(http_request=http_request, application=application, pending=pending):
+        return DETOUR_MFA
+    return None
+
+
+_PASSIVE_REASONS = {
+    DETOUR_SIGN_IN: "The user is not signed in, and the request forbids asking.",
+    DETOUR_REAUTHENTICATE: "ForceAuthn needs the password again, and IsPassive forbids asking.",
+    DETOUR_MFA: "The sign-in needs a second factor, and IsPassive forbids asking.",
+}
+
+
+def passive_refusal(detour: str) -> SamlStatusRefusal:
+    """Return the NoPassive refusal for a passive request that would need this detour."""
+    return no_passive(_PASSIVE_REASONS.get(detour, "Signing in needs a page IsPassive forbids."))
+
+
+def passive_check(*, http_request, application: Application, pending: PendingLogin) -> None:
     """Raise NoPassive if answering an IsPassive request would need a sign-in page."""
     if not pending.is_passive:
         return
-    if not http_request.user.is_authenticated:
-        raise no_passive("The user is not signed in, and the request forbids asking.")
-    if pending.needs_reauthentication(session=http_request.session):
-        raise no_passive("ForceAuthn needs the password again, and IsPassive forbids asking.")
-    if mfa_step_up_needed(http_request=http_request, application=application, pending=pending):
-        raise no_passive("The sign-in needs a second factor, and IsPassive forbids asking.")
+    detour = sign_in_detour(http_request=http_request, application=application, pending=pending)
+    if detour is not None:
+        raise passive_refusal(detour)
 
 
 @dataclass(frozen=True)
@@ -558,20 +591,20 @@ def _issued_record(
 ) -> None:
     if http_request.session.session_key is None:
         http_request.session.save()  # Single Logout finds the session by this key
-    with transaction.atomic(savepoint=False):
-        endpoint_audit(
+    # One statement, so one write transaction per sign-in (sso_apps.services.rows).
+    sp_session_record(
+        session_key=http_request.session.session_key,
+        user=http_request.user,
+        application=application,
+        name_id=issued.name_id,
+        name_id_format=issued.name_id_format,
+        session_index=issued.session_index,
+        audit_event=endpoint_audit_event(
             http_request=http_request,
             application=application,
             action="sso.login",
             outcome=AuditEvent.Outcome.SUCCESS,
             binding=binding,
             details=details,
-        )
-        sp_session_record(
-            session_key=http_request.session.session_key,
-            user=http_request.user,
-            application=application,
-            name_id=issued.name_id,
-            name_id_format=issued.name_id_format,
-            session_index=issued.session_index,
-        )
+        ),
+    )

@@ -9,9 +9,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import IntegrityError, transaction
 
 from sso_apps.conf import app_settings
+from sso_apps.idp.request_ids import request_id_take
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SeenSamlRequest
 from sso_apps.saml.bindings import (
@@ -131,30 +131,21 @@ def _is_signed(root, redirect: RedirectMessage | None) -> bool:
 
 
 def request_id_consume(*, application: Application, message: IncomingMessage) -> None:
-    """Record the request ID; raise if it was already used (a replay), across all workers.
+    """Use up the request ID; raise if it was already used (a replay), across all workers.
 
-    NOTE: the database is the store, also when Redis is configured. A Redis `SET NX`
-    with a database fallback while Redis is unreachable would accept a replay twice in
-    an outage: an ID taken in Redis before the outage is not in the database during it,
-    and an ID taken in the database during it is not in Redis after it. The unique
-    constraint gives every node the same answer, at one indexed INSERT per sign-in.
+    Redis `SET NX EX` when configured, the database otherwise or while Redis fails
+    (sso_apps.idp.request_ids, which also says what each fallback edge can and cannot see).
     """
-    expires = message.issue_instant + datetime.timedelta(
-        seconds=2 * app_settings.clock_skew_seconds
+    request_id_take(
+        application=application, request_id=message.id, issue_instant=message.issue_instant
     )
-    try:
-        with transaction.atomic():
-            SeenSamlRequest.objects.create(
-                application=application, request_id=message.id[:256], expires_at=expires
-            )
-    except IntegrityError as error:
-        raise SamlRequestError("This request was already used; start the sign-in again.") from error
 
 
 def seen_requests_purge() -> int:
     """Delete request IDs too old to pass the clock check again; return how many.
 
-    Run from beat rather than per login, so the sign-in path makes no extra write.
+    Run from beat rather than per login, so the sign-in path makes no extra write (Redis
+    keys expire by themselves).
     """
     return SeenSamlRequest.objects.filter(expires_at__lt=_now()).delete()[0]
 

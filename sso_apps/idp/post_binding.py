@@ -20,8 +20,9 @@ from django.utils.csp import CSP
 
 from sso_apps.conf import app_settings
 from sso_apps.idp.messages import message_receive
+from sso_apps.idp.request_ids import REPLAY_REASON, request_id_seen
 from sso_apps.idp.runtime import AppRuntime
-from sso_apps.models import Application, SeenSamlRequest
+from sso_apps.models import Application
 from sso_apps.saml.requests import SamlRequestError
 
 # Posted back by the repost page. Attacker-controlled like every other field, so it is
@@ -82,10 +83,8 @@ def authn_request_precheck(
         kinds={"AuthnRequest"},
     )
     # Read-only: the re-post consumes the ID; here a replay is only spotted early.
-    if SeenSamlRequest.objects.filter(
-        application=application, request_id=received.message.id[:256]
-    ).exists():
-        raise SamlRequestError("This request was already used; start the sign-in again.")
+    if request_id_seen(application=application, request_id=received.message.id):
+        raise SamlRequestError(REPLAY_REASON)
 
 
 def repost_page(*, http_request: HttpRequest, application: Application) -> HttpResponse:

@@ -29,9 +29,14 @@ class TesseraProcessor(BaseProcessor):
 
     def has_access(self, request) -> bool:
         """Implicit deny: active SSO, an active user, and a group authorised for the app."""
-        return self.application.sso_active and selectors.user_may_use(
-            user=request.user, application=self.application
-        )
+        if not self.application.sso_active:
+            return False
+        # The endpoint's own lookup already answered this for the signed-in user, in the
+        # same query as the app's version (runtime.endpoint_application).
+        allowed = getattr(self.application, "user_allowed", None)
+        if allowed is not None and request.user.is_authenticated:
+            return allowed
+        return selectors.user_may_use(user=request.user, application=self.application)
 
     def get_user_id(self, user, name_id_format, service_provider, idp_config) -> str:
         config = self.application.saml

@@ -1,17 +1,23 @@
 """Per-application IdP runtime, cached per process by configuration version.
 
-Every request reads the application row (and so its config_version) from the database;
-the cache only saves rebuilding the pysaml2 Server and re-parsing keys. A change saved
-in any process bumps the version, so every process rebuilds on its very next request.
+Every request reads the application's config_version (and, for a signed-in user, whether
+a group authorised for the app includes them) in one indexed query; the app with its SAML
+config, SP and connector rows, and the runtime built from them (pysaml2 Server, parsed
+keys, ACS URLs, attributes) are cached per process under that version. A change saved in
+any process bumps the version, so every process reloads on its very next request.
 """
 
+import copy
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from saml2.server import Server
 
+from accounts.mfa.selectors import user_mfa_group_exists
+from accounts.models import UserGroup
 from sso_apps.models import Application, IdpKeyPair, SamlAttribute
 from sso_apps.saml.errors import SamlConfigurationError
 from sso_apps.saml.idp_server import IdpSettings, build_idp_server
@@ -71,51 +77,110 @@ class AppRuntime:
         return self.default_acs_url
 
 
-class RuntimeCache:
-    """A small thread-safe LRU of AppRuntime keyed by (application id, config version)."""
+class VersionedCache:
+    """A small thread-safe LRU keyed by (application id, config version).
 
-    def __init__(self, maxsize: int = _CACHE_SIZE):
-        self._items: OrderedDict[tuple[int, int], AppRuntime] = OrderedDict()
+    `build(application)` makes the value for a version missing from the cache.
+    """
+
+    def __init__(self, build, maxsize: int = _CACHE_SIZE):
+        self._build = build
+        self._items: OrderedDict[tuple[int, int], object] = OrderedDict()
         self._lock = threading.Lock()
         self.maxsize = maxsize
         self.builds = 0
 
-    def get(self, application: Application) -> AppRuntime:
-        key = (application.pk, application.config_version)
+    def get(self, application: Application):
+        return self.lookup(application.pk, application.config_version, application)
+
+    def lookup(self, pk: int, version: int, source):
+        """Return the value for (pk, version), building it from `source` when missing.
+
+        `source` is the application, or a callable returning it (loaded only on a miss).
+        """
+        key = (pk, version)
         with self._lock:
-            runtime = self._items.get(key)
-            if runtime is not None:
+            value = self._items.get(key)
+            if value is not None:
                 self._items.move_to_end(key)
-                return runtime
-        runtime = _build(application)
+                return value
+        value = self._build(source() if callable(source) else source)
         with self._lock:
             self.builds += 1
-            self._items[key] = runtime
+            self._items[key] = value
             # Older versions of the same app can never be asked for again.
             for stale in [k for k in self._items if k[0] == key[0] and k[1] < key[1]]:
                 del self._items[stale]
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
-        return runtime
+        return value
 
     def clear(self):
         with self._lock:
             self._items.clear()
 
 
-runtimes = RuntimeCache()
-
-
-def endpoint_application(suffix: str) -> Application:
-    """Return the SAML application served at /saml2/<suffix>, or raise Http404."""
-    application = (
-        Application.objects.select_related("saml", "saml__service_provider", "connector")
-        .filter(idp_suffix=suffix)
-        .first()
+def _application_load(pk: int) -> Application:
+    # The four-table join, once per configuration version and process.
+    return Application.objects.select_related("saml", "saml__service_provider", "connector").get(
+        pk=pk
     )
-    if application is None or not application.is_saml:
-        raise Http404("No SAML application is served at this address.")
+
+
+def _identity(application: Application) -> Application:
     return application
+
+
+applications = VersionedCache(_identity)
+
+
+def endpoint_application(suffix: str, *, user=None) -> Application:
+    """Return the SAML application served at /saml2/<suffix>, or raise Http404.
+
+    One indexed query per request reads the version (and `sso_active`, so a switch-off
+    applies even if some path forgot to bump the version); for a signed-in `user` the same
+    query answers whether a group authorised for the app includes them, which the copy
+    returned carries as `user_allowed` (see TesseraProcessor.has_access).
+    """
+    rows = Application.objects.filter(idp_suffix=suffix)
+    fields = ["pk", "config_version", "sso_active"]
+    if user is not None and user.is_authenticated:
+        rows = rows.annotate(
+            user_allowed=_user_allowed(user),
+            # Whether a group of the user requires MFA: read here, in the same query, so
+            # the step-up check (authn.mfa_step_up_needed) costs no query of its own.
+            user_in_mfa_group=Exists(user_mfa_group_exists(user_id=user.pk)),
+        )
+        fields += ["user_allowed", "user_in_mfa_group"]
+    row = rows.values(*fields).first()
+    if row is None:
+        raise Http404("No SAML application is served at this address.")
+    cached = applications.lookup(
+        row["pk"], row["config_version"], lambda: _application_load(row["pk"])
+    )
+    if not cached.is_saml:
+        raise Http404("No SAML application is served at this address.")
+    # A copy per request: the cached rows are shared by every request of this process and
+    # must not carry one request's values into another.
+    application = copy.copy(cached)
+    application.sso_active = row["sso_active"]
+    if "user_allowed" in row:
+        application.user_allowed = bool(user.is_active and row["user_allowed"])
+        application.user_in_mfa_group = bool(row["user_in_mfa_group"])
+    return application
+
+
+def _user_allowed(user) -> Exists:
+    """EXISTS: a group authorised for the outer application has the user as a member."""
+    # Through the two link tables only: the group rows themselves are never needed.
+    links = Application.authorized_groups.through.objects
+    memberships = UserGroup.members.through.objects.filter(user_id=user.pk)
+    return Exists(
+        links.filter(
+            application_id=OuterRef("pk"),
+            usergroup_id__in=memberships.values("usergroup_id"),
+        )
+    )
 
 
 def _build(application: Application) -> AppRuntime:
@@ -148,3 +213,6 @@ def _build(application: Application) -> AppRuntime:
         attributes=attributes,
         acs_by_index={acs.index: acs.url for acs in acs_rows},
     )
+
+
+runtimes = VersionedCache(_build)

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SeenSamlRequest(models.Model):
     """A request ID already accepted for an app; a second use is a replay.
 
-    Kept in the database, not a per-process cache, so replay protection holds across
-    every worker. Rows expire once the request could no longer pass the clock check.
+    The store without Redis, and the fallback while Redis fails (sso_apps.idp.request_ids):
+    the database, not a per-process cache, so replay protection holds across every
+    worker. Rows expire once the request could no longer pass the clock check.
     """
 
     application = models.ForeignKey(

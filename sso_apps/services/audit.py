@@ -36,11 +36,43 @@ def audit_record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Write one audit event; the actor defaults to the request's signed-in user."""
+    event = audit_event_build(
+        action=action,
+        request=request,
+        actor=actor,
+        outcome=outcome,
+        target=target,
+        target_label=target_label,
+        application=application,
+        sp_entity_id=sp_entity_id,
+        binding=binding,
+        reason=reason,
+        details=details,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event_build(
+    *,
+    action: str,
+    request: HttpRequest | None = None,
+    actor=None,
+    outcome: str = AuditEvent.Outcome.SUCCESS,
+    target=None,
+    target_label: str = "",
+    application=None,
+    sp_entity_id: str = "",
+    binding: str = "",
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Return the unsaved audit event audit_record would write, for a caller batching rows."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     _log_context_bind(action=action, outcome=outcome, application=application)
     logger.info("audit_event", action=action, outcome=outcome, reason=reason)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_email=getattr(actor, "email", "") or "",

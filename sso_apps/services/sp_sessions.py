@@ -5,16 +5,16 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 
-from sso_apps.models import Application, IssuedLogoutRequest, SpSession
+from sso_apps.models import Application, AuditEvent, IssuedLogoutRequest, SpSession
+from sso_apps.services.rows import rows_insert
 from tessera.clock import now as _now
 
 # How long an SP has to answer a LogoutRequest of ours.
 LOGOUT_REQUEST_LIFETIME = datetime.timedelta(minutes=10)
 
 
-# NOTE: savepoint=False: this runs on every sign-in, inside the caller's transaction with
-# the success audit event; a savepoint would cost two more round trips for nothing.
-@transaction.atomic(savepoint=False)
+# NOTE: no @transaction.atomic: this runs on every sign-in, and its one write (with the
+# sign-in's audit event) is a single statement, atomic by itself (sso_apps.services.rows).
 def sp_session_record(
     *,
     session_key: str,
@@ -23,8 +23,12 @@ def sp_session_record(
     name_id: str,
     name_id_format: str,
     session_index: str,
+    audit_event: AuditEvent | None = None,
 ) -> SpSession:
-    """Remember that this IdP session sent the app an assertion with this subject."""
+    """Remember that this IdP session sent the app an assertion with this subject.
+
+    `audit_event`, the sign-in's unsaved audit event, is written with it in one statement.
+    """
     sp_session = SpSession(
         session_key=session_key,
         user=user,
@@ -37,7 +41,7 @@ def sp_session_record(
     # (its uniqueness is the database's to enforce): checking those would add three
     # queries to the sign-in path.
     sp_session.full_clean(exclude={"user", "application"}, validate_constraints=False)
-    sp_session.save(force_insert=True)
+    rows_insert(*([audit_event] if audit_event is not None else []), sp_session)
     return sp_session
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from sso_apps.idp.runtime import runtimes
+from sso_apps.idp.runtime import applications, runtimes
 from sso_apps.models import ConnectorTemplate
 from sso_apps.services import applications as app_services
 from sso_apps.services import saml_configs
@@ -10,8 +10,10 @@ from sso_apps.tests.idp.sp_harness import SP_ACS_URL, SP_ENTITY_ID, SP_SLO_URL
 @pytest.fixture(autouse=True)
 def _fresh_runtimes():
     runtimes.clear()
+    applications.clear()
     yield
     runtimes.clear()
+    applications.clear()
 
 
 @pytest.fixture

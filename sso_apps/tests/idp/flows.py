@@ -27,6 +27,11 @@ def sso_post(client, application, data: dict):
     return client.get(response["Location"])
 
 
+def answered(page) -> bool:
+    """Return whether the page posts a SAML Response: the AuthnRequest was accepted and answered."""
+    return page.status_code == 200 and 'name="SAMLResponse"' in page.text
+
+
 def response_fields(page) -> dict:
     assert page.status_code == 200, page.text[:500]
     action, fields = posted_form(page.text)

@@ -9,6 +9,7 @@ import base64
 import datetime
 import uuid
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -23,6 +24,7 @@ from saml2.response import (
 )
 
 from accounts.middleware import AUTHENTICATED_AT_KEY
+from sso_apps.idp import authn
 from sso_apps.models import AuditEvent, SpSession
 from sso_apps.saml.constants import (
     AC_PASSWORD,
@@ -380,6 +382,33 @@ def test_force_authn_for_a_user_not_yet_signed_in_asks_for_the_password_once(
 
 
 @pytest.mark.django_db
+def test_a_session_ending_during_the_force_authn_detour_sends_the_sp_nothing(
+    client, signed_app_factory, sp_keys, password, monkeypatch, settings
+):
+    application = signed_app_factory()
+    member = _member(application)
+    client.force_login(member)
+    sp = _sp(client, application, sp_keys)
+    url, _ = sp.login_url(force_authn=True)
+    continue_url = client.get(path_and_query(url))["Location"]
+    assert continue_url == reverse("saml:continue", args=[application.idp_suffix])
+    # The idle timeout passes during the detour: the session, the waiting request with
+    # it, is flushed.
+    later = int(datetime.datetime.now(datetime.UTC).timestamp())
+    later += settings.TESSERA_SESSION_IDLE_TIMEOUT_SECONDS + 60
+    monkeypatch.setattr("accounts.middleware._now", lambda: later)
+
+    login = client.get(continue_url)
+
+    assert login.status_code == 302 and login["Location"].startswith(reverse("console:login"))
+    monkeypatch.undo()
+    client.post(login["Location"], {"email": member.email, "password": password})
+    page = client.get(continue_url)
+    assert page.status_code == 400 and "no sign-in request waiting" in page.text
+    assert not SpSession.objects.exists()
+
+
+@pytest.mark.django_db
 def test_reauthentication_cannot_be_used_to_switch_user(client, signed_app_factory, user_factory):
     signed_app_factory()
     other = user_factory(email="eve@example.com")
@@ -419,7 +448,9 @@ def test_is_passive_with_a_session_signs_in_silently(client, signed_app_factory,
     client.force_login(member)
     sp = _sp(client, application, sp_keys)
     url, request_id = sp.login_url(is_passive=True)
-    auth = sp.acs(response_fields(sso_redirect(client, url)), request_id)
+    # Answered at the SSO URL itself: no hop through /continue.
+    page = client.get(path_and_query(url))
+    auth = sp.acs(response_fields(page), request_id)
     assert auth.get_errors() == [], auth.get_last_error_reason()
 
 
@@ -446,12 +477,30 @@ def test_pysaml2_sp_reads_no_passive(client, pysaml2_app, sp_keys, sp_key_files)
         _pysaml2_parse(sp, fields, request_id)
 
 
-def _passive_continue_url(client, sp) -> tuple[str, str]:
-    """Send a passive AuthnRequest; return the /continue URL it redirects to, and its ID."""
+def _passive_continue_url(client, sp, application) -> tuple[str, str]:
+    """Leave a passive AuthnRequest on its way to /continue; return that URL and its ID.
+
+    The SSO URL now answers a passive request itself (issue 13), so only an earlier
+    release sent one through /continue: this leaves exactly what that release left, the
+    request kept in the session and carried by the signed URL, which /continue still
+    honours for PASSIVE_TOKEN_MAX_AGE_SECONDS.
+    """
     url, request_id = sp.login_url(is_passive=True)
-    page = client.get(path_and_query(url))
-    assert page.status_code == 302, page.content[:300]
-    return page["Location"], request_id
+    pending = authn.PendingLogin(
+        request_id=request_id,
+        acs_url=SP_ACS_URL,
+        relay_state="https://sp.example.com/home",
+        binding="redirect",
+        issuer=application.saml.sp_entity_id,
+        received_at=datetime.datetime.now(datetime.UTC).timestamp(),
+        is_passive=True,
+    )
+    session = client.session
+    session[authn.PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
+    session.save()
+    token = authn.passive_token_create(application=application, pending=pending)
+    query = urlencode({authn.PASSIVE_TOKEN_PARAMETER: token})
+    return f"{reverse('saml:continue', args=[application.idp_suffix])}?{query}", request_id
 
 
 @pytest.mark.django_db
@@ -461,7 +510,7 @@ def test_is_passive_whose_session_expires_before_continue_answers_no_passive(
     application = signed_app_factory()
     client.force_login(_member(application))
     sp = _sp(client, application, sp_keys)
-    continue_url, request_id = _passive_continue_url(client, sp)
+    continue_url, request_id = _passive_continue_url(client, sp, application)
     # The idle timeout passes on the way: the middleware signs the user out and flushes
     # the session, the waiting request with it.
     later = int(datetime.datetime.now(datetime.UTC).timestamp())
@@ -486,7 +535,7 @@ def test_is_passive_signed_out_in_another_tab_before_continue_answers_no_passive
     application = signed_app_factory()
     client.force_login(_member(application))
     sp = _sp(client, application, sp_keys)
-    continue_url, request_id = _passive_continue_url(client, sp)
+    continue_url, request_id = _passive_continue_url(client, sp, application)
     client.logout()
     page = client.get(continue_url)
     _assert_signed_status_response(
@@ -506,7 +555,7 @@ def test_a_passive_token_is_honoured_only_signed_and_only_by_its_own_app(
     application = signed_app_factory()
     other = app_services.application_create(connector=saml_connector, display_label="Other app")
     client.force_login(_member(application))
-    continue_url, _ = _passive_continue_url(client, _sp(client, application, sp_keys))
+    continue_url, _ = _passive_continue_url(client, _sp(client, application, sp_keys), application)
     client.logout()
     path, _, query = continue_url.partition("?")
     tampered = client.get(f"{path}?{query[:-4]}AAAA")
@@ -549,7 +598,7 @@ def test_is_passive_from_a_user_suspended_before_continue_gets_request_denied(
     member = _member(application)
     client.force_login(member)
     sp = _sp(client, application, sp_keys)
-    continue_url, request_id = _passive_continue_url(client, sp)
+    continue_url, request_id = _passive_continue_url(client, sp, application)
     from accounts.services import user_suspend
 
     user_suspend(user=member)  # by an administrator, while the request was on its way

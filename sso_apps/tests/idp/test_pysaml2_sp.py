@@ -182,8 +182,7 @@ def test_pysaml2_sp_initiated_over_each_binding_signed_or_not(
             reverse("saml:sso", args=[pysaml2_app.idp_suffix]),
             {"SAMLRequest": value, "RelayState": "/after"},
         )
-        assert posted.status_code == 302, posted.text[:300]
-        page = client.get(posted["Location"])
+        page = posted
     fields = response_fields(page)
     result = sp.parse_authn_request_response(
         fields["SAMLResponse"], BINDING_HTTP_POST, outstanding={request_id: "/after"}

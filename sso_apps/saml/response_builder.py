@@ -1,11 +1,13 @@
-"""Build and sign a successful authn Response with lxml and python-xmlsec, in one pass.
+"""Build and sign a successful authn Response with lxml and the cached key, in one pass.
 
 pysaml2's ``create_authn_response`` builds the Response as Python objects, serialises it with
 ElementTree, and then our xmlsec backend re-parses the text once per signature and once more
 to give the Assertion conventional prefixes: its construction costs about as much as both
 RSA signatures. Here one template is parsed once per process, deep-copied per Response
 (about 5 µs, against about 90 µs for building the same tree with lxml's E-factory on this
-machine), filled in, and signed in place: Assertion first, then the Response around it.
+machine), filled in, and signed in place: Assertion first, then the Response around it
+(``AuthnResponseBuilder._sign`` says why with `cryptography` rather than libxmlsec).
+Encrypted assertions go through the xmlsec backend's own encryption code.
 
 What goes out is what pysaml2 wrote (``tests/idp/test_response_equivalence.py`` compares
 the two trees), except the namespace prefixes: the conventional ``samlp``/``saml``/``ds``/
@@ -13,14 +15,17 @@ the two trees), except the namespace prefixes: the conventional ``samlp``/``saml
 namespace it uses so it can be encrypted (and read by the SP) as a document of its own.
 """
 
+import base64
 import copy
 import datetime
 import functools
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import xmlsec
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 from lxml import etree
 
 from sso_apps.saml import key_cache
@@ -30,6 +35,12 @@ from sso_apps.saml.constants import (
     ENVELOPED,
     EXC_C14N,
     PROTOCOL_NS,
+    RSA_SHA1,
+    RSA_SHA256,
+    RSA_SHA512,
+    SHA1,
+    SHA256,
+    SHA512,
     STATUS_SUCCESS,
     XS_NS,
     XSI_NS,
@@ -57,11 +68,11 @@ _ATTRIBUTE = f"{{{ASSERTION_NS}}}Attribute"
 _ATTRIBUTE_VALUE = f"{{{ASSERTION_NS}}}AttributeValue"
 
 
-def _signature(number: int) -> str:
-    # Filled in per Response: the algorithms, the Reference URI and the certificate. The Id
-    # is pysaml2's (pre_signature_part), kept so the documents stay alike.
+def _signature_template() -> str:
+    # Filled in per Response: the Id (pysaml2's, from pre_signature_part, kept so the
+    # documents stay alike), the algorithms, the Reference URI, digest, value, certificate.
     return (
-        f'<{_DS}:Signature Id="Signature{number}"><{_DS}:SignedInfo>'
+        f'<{_DS}:Signature xmlns:{_DS}="{DSIG_NS}" Id=""><{_DS}:SignedInfo>'
         f'<{_DS}:CanonicalizationMethod Algorithm="{EXC_C14N}"/>'
         f'<{_DS}:SignatureMethod Algorithm=""/><{_DS}:Reference URI="">'
         f'<{_DS}:Transforms><{_DS}:Transform Algorithm="{ENVELOPED}"/>'
@@ -79,12 +90,10 @@ _TEMPLATE = (
     f'<{_SAMLP}:Response xmlns:{_SAMLP}="{PROTOCOL_NS}" xmlns:{_SAML}="{ASSERTION_NS}"'
     f' xmlns:{_DS}="{DSIG_NS}" ID="" Version="2.0" IssueInstant="" Destination="">'
     f'<{_SAML}:Issuer Format="{ENTITY_FORMAT}"/>'
-    f"{_signature(1)}"
     f'<{_SAMLP}:Status><{_SAMLP}:StatusCode Value="{STATUS_SUCCESS}"/></{_SAMLP}:Status>'
     f'<{_SAML}:Assertion xmlns:{_SAML}="{ASSERTION_NS}" xmlns:{_DS}="{DSIG_NS}"'
     f' xmlns:{_XS}="{XS_NS}" xmlns:{_XSI}="{XSI_NS}" Version="2.0" ID="" IssueInstant="">'
     f'<{_SAML}:Issuer Format="{ENTITY_FORMAT}"/>'
-    f"{_signature(2)}"
     f"<{_SAML}:Subject><{_SAML}:NameID/>"
     f'<{_SAML}:SubjectConfirmation Method="{BEARER}"><{_SAML}:SubjectConfirmationData/>'
     f"</{_SAML}:SubjectConfirmation></{_SAML}:Subject>"
@@ -104,6 +113,11 @@ _ENCRYPTED_TEMPLATE = _TEMPLATE.replace(
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _PARSED = etree.fromstring(_TEMPLATE, parser=_PARSER)  # noqa: S320 (our own constant text)
 _PARSED_ENCRYPTED = etree.fromstring(_ENCRYPTED_TEMPLATE, parser=_PARSER)  # noqa: S320
+_PARSED_SIGNATURE = etree.fromstring(_signature_template(), parser=_PARSER)  # noqa: S320
+
+# What each algorithm URI the template may name computes (SIGNATURE_ALGORITHMS pairs them).
+_SIGNATURE_HASHES = {RSA_SHA1: hashes.SHA1, RSA_SHA256: hashes.SHA256, RSA_SHA512: hashes.SHA512}
+_DIGESTS = {SHA1: "sha1", SHA256: "sha256", SHA512: "sha512"}
 
 
 def saml_id() -> str:
@@ -178,7 +192,7 @@ class AuthnResponseBuilder:
         pysaml2 wrote those out raw, which the signing step then refused as malformed.
         """
         response = copy.deepcopy(_PARSED_ENCRYPTED if encrypt_assertion else _PARSED)
-        issuer, response_signature, _status, assertion = response
+        issuer, _status, assertion = response
         if encrypt_assertion:
             assertion = assertion[0]
         response_id, assertion_id, session_index = saml_id(), saml_id(), saml_id()
@@ -188,46 +202,61 @@ class AuthnResponseBuilder:
             _fill(response, issuer, response_id, content, issued)
             _fill_assertion(assertion, assertion_id, session_index, content, issued, expires)
         except ValueError as error:
-            # lxml refuses text XML 1.0 cannot hold; the message names no value.
+            # lxml refuses text XML 1.0 cannot hold ("All strings must be XML compatible")
+            # and lone surrogates, which UTF-8 cannot encode (UnicodeEncodeError).
+            if not isinstance(error, UnicodeError) and "XML compatible" not in str(error):
+                raise
             raise SamlError(
                 "A value in the sign-in response contains characters XML cannot carry "
-                f"(control characters or NUL): {error}."
+                "(control characters, NUL or lone surrogates)."
             ) from error
-        assertion_signature = assertion[1]
         if sign_assertion:
-            self._sign(assertion, assertion_signature, assertion_id)
-        else:
-            assertion.remove(assertion_signature)
+            self._sign(assertion, assertion_id, number=2)
         if encrypt_assertion:
             self._encrypt(response, assertion)
         if sign_response:
-            self._sign(response, response_signature, response_id)
-        else:
-            response.remove(response_signature)
+            self._sign(response, response_id, number=1)
         xml = etree.tostring(response, xml_declaration=True, encoding="UTF-8").decode("utf-8")
         return BuiltResponse(
             xml=xml, response_id=response_id, assertion_id=assertion_id, session_index=session_index
         )
 
-    def _sign(self, node: etree._Element, signature: etree._Element, node_id: str) -> None:
-        signed_info = signature[0]
+    def _sign(self, node: etree._Element, node_id: str, *, number: int) -> None:
+        """Insert an enveloped, exclusive-C14N signature over node, right after its Issuer.
+
+        NOTE: computed here with lxml's C14N and `cryptography`, not libxmlsec's
+        SignatureContext. Measured on this machine, libxmlsec (linked to the system's
+        OpenSSL 3.0, and duplicating the key into every context) took 0.54 ms per signature
+        against 0.34 ms for `cryptography`, which alone put build + sign at 2 F. The
+        document is our own template (no comments, no whitespace, no DTD), so the
+        enveloped-signature transform is exactly "the element before its Signature is
+        added"; python-xmlsec, xmlsec1 and python3-saml verify the result in the tests.
+        """
+        hash_class = _SIGNATURE_HASHES.get(self.signature_algorithm)
+        digest_name = _DIGESTS.get(self.digest_algorithm)
+        if hash_class is None or digest_name is None:
+            raise SamlSignatureError("The signature or digest algorithm is not supported.")
+        try:
+            key = key_cache.rsa_private_key(self.private_key_pem)
+        except KeyPairError as error:
+            raise SamlSignatureError(error.reason) from error
+        canonical = etree.tostring(node, method="c14n", exclusive=True, with_comments=False)
+        digest = hashlib.new(digest_name, canonical).digest()
+        signature = copy.deepcopy(_PARSED_SIGNATURE)
+        signed_info, signature_value, key_info = signature
+        signature.set("Id", f"Signature{number}")
         signed_info[1].set("Algorithm", self.signature_algorithm)
         reference = signed_info[2]
         reference.set("URI", f"#{node_id}")
         reference[1].set("Algorithm", self.digest_algorithm)
-        signature[2][0][0].text = self.certificate
-        try:
-            key = key_cache.xmlsec_private_key(self.private_key_pem)
-        except KeyPairError as error:
-            raise SamlSignatureError(error.reason) from error
-        context = xmlsec.SignatureContext()
-        context.key = key
-        context.register_id(node, "ID")
-        try:
-            context.sign(signature)
-        except xmlsec.Error as error:
-            name = etree.QName(node).localname
-            raise SamlSignatureError(f"Signing the {name} failed: {error}.") from error
+        reference[2].text = base64.b64encode(digest).decode("ascii")
+        key_info[0][0].text = self.certificate
+        # SAML's schemas put ds:Signature directly after saml:Issuer.
+        node.insert(1, signature)
+        # SignedInfo is canonicalised where it stands, as a verifier will see it.
+        signed = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+        value = key.sign(signed, padding.PKCS1v15(), hash_class())
+        signature_value.text = base64.b64encode(value).decode("ascii")
 
     def _encrypt(self, response: etree._Element, assertion: etree._Element) -> None:
         # Imported here: the backend pulls in pysaml2, which only this path needs.
@@ -262,7 +291,7 @@ def _fill_assertion(
     issued: str,
     expires: str,
 ) -> None:
-    issuer, _signature_node, subject, conditions, statement, attributes = assertion
+    issuer, subject, conditions, statement, attributes = assertion
     assertion.set("ID", assertion_id)
     assertion.set("IssueInstant", issued)
     issuer.text = content.issuer

@@ -31,9 +31,11 @@ from lxml import etree
 from sso_apps.saml import key_cache
 from sso_apps.saml.constants import (
     ASSERTION_NS,
+    ATTRNAME_FORMAT_UNSPECIFIED,
     DSIG_NS,
     ENVELOPED,
     EXC_C14N,
+    NAMEID_ENTITY,
     PROTOCOL_NS,
     RSA_SHA1,
     RSA_SHA256,
@@ -42,6 +44,7 @@ from sso_apps.saml.constants import (
     SHA256,
     SHA512,
     STATUS_SUCCESS,
+    SUBJECT_CONFIRMATION_BEARER,
     XS_NS,
     XSI_NS,
     DataEncryptionName,
@@ -51,11 +54,6 @@ from sso_apps.saml.keys import certificate_body
 from sso_apps.saml.namespaces import CONVENTIONAL_PREFIXES
 
 __all__ = ["AuthnResponseBuilder", "BuiltResponse", "ResponseContent", "saml_id"]
-
-# SAML core 2.0 section 8.3.6 and 8.2.2: how the Issuer and attribute names are written.
-ENTITY_FORMAT = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
-ATTRNAME_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
-BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 
 _SAMLP = CONVENTIONAL_PREFIXES[PROTOCOL_NS]
 _SAML = CONVENTIONAL_PREFIXES[ASSERTION_NS]
@@ -89,13 +87,14 @@ def _signature_template() -> str:
 _TEMPLATE = (
     f'<{_SAMLP}:Response xmlns:{_SAMLP}="{PROTOCOL_NS}" xmlns:{_SAML}="{ASSERTION_NS}"'
     f' xmlns:{_DS}="{DSIG_NS}" ID="" Version="2.0" IssueInstant="" Destination="">'
-    f'<{_SAML}:Issuer Format="{ENTITY_FORMAT}"/>'
+    f'<{_SAML}:Issuer Format="{NAMEID_ENTITY}"/>'
     f'<{_SAMLP}:Status><{_SAMLP}:StatusCode Value="{STATUS_SUCCESS}"/></{_SAMLP}:Status>'
     f'<{_SAML}:Assertion xmlns:{_SAML}="{ASSERTION_NS}" xmlns:{_DS}="{DSIG_NS}"'
     f' xmlns:{_XS}="{XS_NS}" xmlns:{_XSI}="{XSI_NS}" Version="2.0" ID="" IssueInstant="">'
-    f'<{_SAML}:Issuer Format="{ENTITY_FORMAT}"/>'
+    f'<{_SAML}:Issuer Format="{NAMEID_ENTITY}"/>'
     f"<{_SAML}:Subject><{_SAML}:NameID/>"
-    f'<{_SAML}:SubjectConfirmation Method="{BEARER}"><{_SAML}:SubjectConfirmationData/>'
+    f'<{_SAML}:SubjectConfirmation Method="{SUBJECT_CONFIRMATION_BEARER}">'
+    f"<{_SAML}:SubjectConfirmationData/>"
     f"</{_SAML}:SubjectConfirmation></{_SAML}:Subject>"
     f"<{_SAML}:Conditions><{_SAML}:AudienceRestriction><{_SAML}:Audience/>"
     f"</{_SAML}:AudienceRestriction></{_SAML}:Conditions>"
@@ -317,7 +316,7 @@ def _fill_assertion(
         return
     sub = etree.SubElement
     for name, values in content.attributes:
-        attribute = sub(attributes, _ATTRIBUTE, Name=name, NameFormat=ATTRNAME_UNSPECIFIED)
+        attribute = sub(attributes, _ATTRIBUTE, Name=name, NameFormat=ATTRNAME_FORMAT_UNSPECIFIED)
         for value in values:
             sub(attribute, _ATTRIBUTE_VALUE, {_XSI_TYPE: _XS_STRING}).text = value
 

@@ -43,13 +43,8 @@ def median_ms(action: Callable[[], object], *, runs: int) -> float:
     return time_samples(action, runs=runs).median
 
 
-def rsa_floor_ms(*, runs: int = 200) -> float:
-    """Return F: the median time of two RSA-2048 PKCS#1 v1.5 SHA-256 signatures.
-
-    Every SSO signs twice (Response and Assertion), so this is the least an SSO can cost
-    on this machine right now; the SSO targets are multiples of it, measured in the same
-    process shortly before the figure, so machine load affects both alike.
-    """
+def rsa_floor_action() -> Callable[[], object]:
+    """Return the action F times: two RSA-2048 PKCS#1 v1.5 SHA-256 signatures."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     message = b"<ds:SignedInfo>" + b"x" * 400 + b"</ds:SignedInfo>"
 
@@ -57,4 +52,32 @@ def rsa_floor_ms(*, runs: int = 200) -> float:
         key.sign(message, padding.PKCS1v15(), hashes.SHA256())
         key.sign(message, padding.PKCS1v15(), hashes.SHA256())
 
-    return median_ms(two_signatures, runs=runs)
+    return two_signatures
+
+
+def interleaved_medians(
+    first: Callable[[], object], second: Callable[[], object], *, runs: int
+) -> tuple[float, float]:
+    """Return the median ms of two actions timed in turns, so load shifts hit both alike.
+
+    On a shared machine the load changes within seconds; timing F and then the figure
+    lets a burst land on one only, while alternating calls gives both the same load.
+    """
+    first(), second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for action, samples in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            action()
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def rsa_floor_ms(*, runs: int = 200) -> float:
+    """Return F: the median time of two RSA-2048 PKCS#1 v1.5 SHA-256 signatures.
+
+    Every SSO signs twice (Response and Assertion), so this is the least an SSO can cost
+    on this machine right now; the SSO targets are multiples of it, measured in the same
+    process shortly before the figure, so machine load affects both alike.
+    """
+    return median_ms(rsa_floor_action(), runs=runs)

@@ -7,8 +7,6 @@ import datetime
 from dataclasses import asdict, dataclass, fields
 
 from django.core import signing
-from saml2.assertion import authn_statement
-from saml2.saml import NameID
 
 from accounts.mfa.selectors import user_has_second_factor, user_mfa_required
 from accounts.sessions import (
@@ -35,7 +33,9 @@ from sso_apps.saml.constants import (
     BindingName,
 )
 from sso_apps.saml.errors import SamlError
+from sso_apps.saml.idp_server import ASSERTION_LIFETIME_MINUTES
 from sso_apps.saml.nameid_policy import nameid_format_resolve
+from sso_apps.saml.response_builder import AuthnResponseBuilder, ResponseContent
 from sso_apps.saml.status import (
     SamlStatusRefusal,
     invalid_nameid_policy,
@@ -409,36 +409,50 @@ def authn_response_create(
     except ValueError as error:
         raise SamlError(str(error)) from error
     sign_alg, digest_alg = SIGNATURE_ALGORITHMS[config.signature_algorithm]
-    # Our own statement, so the SessionIndex the SP receives is known (see TesseraServer).
-    statement = authn_statement(
-        authn_class=duties.authn_context,
-        # pysaml2 stamps the issue time when this is empty: an SP could then not tell a
-        # fresh sign-in from a day-old session.
-        authn_instant=_session_value(session, session_authn_instant),
-        session_not_on_or_after=_saml_instant(_session_value(session, session_not_on_or_after)),
+    settings = runtime.settings
+    # NOTE: built with lxml, not pysaml2's create_authn_response, whose construction cost as
+    # much as both signatures (response_builder says how; pysaml2 still parses and reads
+    # metadata). The builder is cheap to make: parsed keys and certificates are cached.
+    builder = AuthnResponseBuilder(
+        private_key_pem=settings.private_key_pem,
+        certificate_pem=settings.certificate_pem,
+        signature_algorithm=sign_alg,
+        digest_algorithm=digest_alg,
+        sp_certificate_pem=settings.sp.certificate_pem,
+        data_encryption=settings.data_encryption,
     )
-    response = runtime.server.create_authn_response(
-        identity=processor.create_identity(user, runtime.attributes),
-        in_response_to=in_response_to,
-        destination=acs_url,
-        sp_entity_id=config.sp_entity_id,
-        userid=user_id,
-        name_id=NameID(format=nameid_format, text=user_id),
-        authn_statement=statement,
+    issued_at = _now()
+    authn_instant = _session_value(session, session_authn_instant)
+    session_end = _session_value(session, session_not_on_or_after)
+    identity = processor.create_identity(user, runtime.attributes)
+    built = builder.build(
+        ResponseContent(
+            issuer=settings.entity_id,
+            destination=acs_url,
+            audience=config.sp_entity_id,
+            in_response_to=in_response_to,
+            name_id=user_id,
+            name_id_format=nameid_format,
+            authn_context=duties.authn_context,
+            # Without a session (a preview) the issue time stands in, as pysaml2 did; an SP
+            # can still tell a fresh sign-in from a day-old session when there is one.
+            authn_instant=_moment(authn_instant) or issued_at,
+            session_not_on_or_after=_moment(session_end),
+            attributes=list(identity.items()),
+            issued_at=issued_at,
+            lifetime=datetime.timedelta(minutes=ASSERTION_LIFETIME_MINUTES),
+        ),
         # Read from our config: djangosaml2idp 0.7.2 reads per-SP signing flags from the
         # wrong attribute, so its responses can go out unsigned.
         sign_response=config.sign_response,
         sign_assertion=config.sign_assertion,
-        sign_alg=sign_alg,
-        digest_alg=digest_alg,
         encrypt_assertion=config.encrypt_assertions,
-        encrypt_assertion_self_contained=True,
     )
     return IssuedResponse(
-        xml=str(response),
+        xml=built.xml,
         name_id=user_id,
         name_id_format=nameid_format,
-        session_index=statement.session_index,
+        session_index=built.session_index,
     )
 
 
@@ -451,6 +465,12 @@ def _saml_instant(unix_time: float | None) -> str | None:
         return None
     moment = datetime.datetime.fromtimestamp(unix_time, tz=datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _moment(unix_time: float | None) -> datetime.datetime | None:
+    if unix_time is None:
+        return None
+    return datetime.datetime.fromtimestamp(unix_time, tz=datetime.UTC)
 
 
 def authn_response_issue(

@@ -60,6 +60,13 @@ NAMEID_FORMAT_URIS: dict[str, str] = {
 NAMEID_FORMAT_NAMES: dict[str, NameIdFormatName] = {
     uri: name for name, uri in NAMEID_FORMAT_URIS.items()
 }
+# How an Issuer names its entity (section 8.3.6), never a subject's NameID format.
+NAMEID_ENTITY = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity"
+
+# How the Response names attributes and confirms its subject (sections 8.2.1 and 3.1 of
+# the SAML profiles): names exactly as configured, and the Web Browser SSO bearer method.
+ATTRNAME_FORMAT_UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
+SUBJECT_CONFIRMATION_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 
 # Signature and digest methods (XML Signature; RFC 6931 for the xmldsig-more ones).
 RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"

@@ -276,6 +276,16 @@ class PythonXmlsecBackend(CryptoBackend):
                 root = decrypted
         return _serialize(root)
 
+    def encrypt_elements(
+        self, root: etree._Element, nodes: list[etree._Element], *, recipient: str | bytes
+    ) -> etree._Element:
+        """Replace each node of root's tree, in place, with EncryptedData for recipient.
+
+        Each node must already declare every namespace it uses (the SP decrypts it as a
+        document of its own); the response builder writes its Assertion that way.
+        """
+        return self._encrypt_nodes(root, nodes, recipient=recipient)
+
     def _encrypt_nodes(
         self, root: etree._Element, nodes: list[etree._Element], *, recipient: str | bytes
     ) -> etree._Element:

@@ -32,8 +32,8 @@ def test_preview_assertion_opens_from_the_sso_tab_and_shows_the_nameid(
     assert page.locator("#preview-nameid").inner_text() == "ada@example.com"
     assert "Would sign in" in page.locator("#preview-outcome").inner_text()
     assert "FirstName" in page.locator("#preview-attributes").inner_text()
-    # pysaml2's own prefixes (ns1:) are kept: they are part of what is signed.
+    # The conventional prefixes the response builder writes are kept: they are signed.
     xml = page.locator("#preview-xml").inner_text()
-    assert 'Assertion xmlns:ns1="urn:oasis:names:tc:SAML:2.0:assertion"' in xml
-    assert ">ada@example.com</ns1:NameID>" in xml
+    assert 'Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"' in xml
+    assert ">ada@example.com</saml:NameID>" in xml
     screenshot(page, "5-assertion-preview")

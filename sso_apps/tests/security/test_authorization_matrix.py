@@ -90,6 +90,9 @@ MATRIX = {
     # Removing names a factor of one's own in the POST; none named is a 404.
     "console:mfa_factor_remove": row((405, LOGIN), *[(405, 404)] * 4),
     "console:mfa_confirm_password": row((LOGIN, LOGIN), *[(200, 200)] * 4),
+    # The step-up page serves only a login waiting for a second factor (none here): back
+    # to the console for signed-in users.
+    "console:mfa_step_up": row((LOGIN, LOGIN), *[(302, 302)] * 4),
     # django-otp-webauthn's JSON API, bound to our flow (console.mfa.webauthn): registering
     # is for signed-in users (the begin step issues a challenge); authenticating only for a
     # half-signed-in session, so everyone here gets 403.
@@ -129,6 +132,10 @@ MATRIX = {
     "admin:jsi18n": admin_page(read_only=(200, 405), administrator=(200, 405)),
     "admin:view_on_site": admin_page(read_only=(302, 302), administrator=(302, 302)),
     "admin:app_list": admin_page(read_only=(200, 200)),
+    # The bell's dropdown: the signed-in admin's own notifications, GET only.
+    "admin:sso_apps_notification_dropdown": admin_page(
+        read_only=(200, 405), administrator=(200, 405)
+    ),
     r"admin/(?P<url>.*)$": admin_page(read_only=(404, 404), administrator=(404, 404)),
     # Django's own auth models are for superusers only: no role grants itself rights.
     **model_admin(

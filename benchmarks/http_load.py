@@ -66,8 +66,8 @@ def _tessera(sizes: dict) -> dict:
         from django.db import connections
 
         connections.close_all()
-        # As portal/gunicorn.conf.py does in production (TESSERA_WEB_PRELOAD, off by default).
-        preload = os.environ.get("TESSERA_WEB_PRELOAD", "0") == "1"
+        # As portal/gunicorn.conf.py does in production (TESSERA_WEB_PRELOAD, on by default).
+        preload = os.environ.get("TESSERA_WEB_PRELOAD", "1") == "1"
         with Gunicorn("portal.wsgi:application", port=port, env=env, preload=preload) as server:
             connection = Connection(port)
             sps = []

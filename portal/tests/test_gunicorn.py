@@ -4,6 +4,8 @@ production settings, on 127.0.0.1, behind (pretend) proxy headers and with dead 
 
 import json
 import re
+import subprocess
+import sys
 import uuid
 
 import psycopg
@@ -11,7 +13,7 @@ import pytest
 import requests
 from django.db import connection
 
-from portal.testing.processes import free_port, gunicorn_server, production_environment
+from portal.testing.processes import ROOT, free_port, gunicorn_server, production_environment
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
@@ -149,4 +151,48 @@ def test_readyz_is_not_ready_until_migrations_are_applied(postgres, empty_databa
         "cache": "ok",
         "celery_broker": "ok",
         "migrations": "unavailable",
+    }
+
+
+# What a preloaded gunicorn master (TESSERA_WEB_PRELOAD=1) runs before it forks: the
+# config file, then the WSGI import. Whatever that leaves open or filled is copied into
+# every worker: a database or Redis socket would be one connection read by several
+# processes (answers crossing between them), a filled cache one process's stale view.
+_MASTER_STATE = """
+import gc, json, socket, sys, threading
+sys.path.insert(0, ".")
+import runpy
+runpy.run_path("portal/gunicorn.conf.py")
+import portal.wsgi  # noqa: F401
+import redis
+from django.db import connections
+from sso_apps.idp import runtime
+print(json.dumps({
+    "threads": [t.name for t in threading.enumerate()],
+    "databases": [c.alias for c in connections.all(initialized_only=True) if c.connection],
+    "redis_pools": sum(isinstance(o, redis.ConnectionPool) for o in gc.get_objects()),
+    "sockets": sum(isinstance(o, socket.socket) for o in gc.get_objects()),
+    "cached": len(runtime.applications._items) + len(runtime.runtimes._items),
+}))
+"""
+
+
+def test_a_preloaded_master_forks_its_workers_with_nothing_open_or_cached(postgres):
+    environment = production_environment(REDIS_URL="redis://127.0.0.1:6379/0")
+    result = subprocess.run(
+        [sys.executable, "-c", _MASTER_STATE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert state == {
+        "threads": ["MainThread"],
+        "databases": [],
+        "redis_pools": 0,
+        "sockets": 0,
+        "cached": 0,
     }

@@ -1,4 +1,4 @@
-"""A refused or denied sign-in's page shows a time and a reference the admin finds in the audit log."""
+"""A refused or denied sign-in shows a time and a reference the admin finds in the audit log."""
 
 import re
 

@@ -35,7 +35,7 @@ class LogoutChainView(View):
         self.chain = chain_flow.browser_chain(http_request=request, chain_id=kwargs["chain_id"])
         if self.chain is None:
             # Someone else's link, or this browser's session was lost: continue nothing.
-            audit_record(
+            event = audit_record(
                 action="sso.logout.chain",
                 request=request,
                 outcome=AuditEvent.Outcome.DENIED,
@@ -45,7 +45,7 @@ class LogoutChainView(View):
             return render(
                 request,
                 "403.html",
-                {"reason": "This sign-out was not started in this browser."},
+                {"reason": "This sign-out was not started in this browser.", "event": event},
                 status=403,
             )
         if selectors.logout_chain_is_expired(self.chain):

@@ -99,11 +99,15 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             return self.status_response(
                 pending, request_denied(reason), outcome=AuditEvent.Outcome.DENIED, actor=user
             )
-        self.audit("sso.login", AuditEvent.Outcome.DENIED, reason, actor=user)
+        # Like refuse(): the page shows the event's time and reference for the admin to find.
+        event = self.audit("sso.login", AuditEvent.Outcome.DENIED, reason, actor=user)
         return render(
             self.request,
             "403.html",
-            {"reason": f"You do not have access to {self.application.display_label}."},
+            {
+                "reason": f"You do not have access to {self.application.display_label}.",
+                "event": event,
+            },
             status=403,
         )
 
@@ -361,8 +365,8 @@ class LogoutReplyMixin:
 
     def logout_denied(self, reason: str) -> HttpResponse:
         """A 403 for an app that may not sign anyone out; nothing was ended."""
-        self.audit("sso.logout", AuditEvent.Outcome.DENIED, reason)
-        return render(self.request, "403.html", {"reason": reason}, status=403)
+        event = self.audit("sso.logout", AuditEvent.Outcome.DENIED, reason)
+        return render(self.request, "403.html", {"reason": reason, "event": event}, status=403)
 
 
 # csrf_exempt: SPs POST LogoutRequests cross-site by design (SAML HTTP-POST binding).

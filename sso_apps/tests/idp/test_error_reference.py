@@ -1,4 +1,4 @@
-"""A refused SAML request's page shows a time and a reference the admin finds in the audit log."""
+"""A refused or denied sign-in shows a time and a reference the admin finds in the audit log."""
 
 import re
 
@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 
 from sso_apps.models import AuditEvent
+from sso_apps.tests.idp.flows import onelogin_sp, sso_redirect
 from sso_apps.tests.idp.test_refusals import assert_refused, authn_request, redirect_path
 
 AUDIT_LIST = reverse("admin:sso_apps_auditevent_changelist")
@@ -20,6 +21,18 @@ def refused(client, saml_app, member):
     xml = authn_request(saml_app, issuer="https://evil.example.com/sp")
     response = client.get(redirect_path(saml_app, xml))
     assert_refused(response, "is not this application")
+    client.logout()
+    return response
+
+
+@pytest.fixture
+def denied(client, saml_app, user_factory):
+    """A signed-in user outside the app's groups starts an SP login: the implicit-deny 403."""
+    client.force_login(user_factory(email="outsider@example.com"))
+    url, _ = onelogin_sp(client, saml_app).login_url()
+    response = sso_redirect(client, url)
+    assert response.status_code == 403
+    assert "You do not have access to Test SP" in response.text
     client.logout()
     return response
 
@@ -53,6 +66,28 @@ def test_a_reference_finds_only_its_event(refused, admin_client):
 
     response = admin_client.get(AUDIT_LIST, {"q": event.reference})
 
+    assert list(response.context["cl"].result_list) == [event]
+
+
+@pytest.mark.django_db
+def test_the_deny_page_shows_the_denied_events_reference_and_time(denied):
+    event = AuditEvent.objects.get(action="sso.login", outcome=AuditEvent.Outcome.DENIED)
+
+    assert REFERENCE.findall(denied.text) == [event.reference]
+    assert event.actor_email == "outsider@example.com"
+    shown = localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert shown in denied.text
+    assert f'datetime="{localtime(event.created_at).isoformat()}"' in denied.text
+    assert "give them this reference" in denied.text
+
+
+@pytest.mark.django_db
+def test_the_admin_finds_the_denied_event_by_the_pages_reference(denied, admin_client):
+    (reference,) = REFERENCE.findall(denied.text)
+
+    response = admin_client.get(AUDIT_LIST, {"q": reference})
+
+    event = AuditEvent.objects.get(action="sso.login", outcome=AuditEvent.Outcome.DENIED)
     assert list(response.context["cl"].result_list) == [event]
 
 

@@ -23,7 +23,7 @@ logger = logging.getLogger("portal.errors")
 def permission_denied(request, exception=None):
     """Render the 403 page and leave an audit event for every refused request."""
     reason = str(exception) if exception and str(exception) else "Permission denied"
-    audit_record(
+    event = audit_record(
         action="access.denied",
         request=request,
         outcome=AuditEvent.Outcome.DENIED,
@@ -38,9 +38,10 @@ def permission_denied(request, exception=None):
             **admin.site.each_context(request),
             "reason": reason,
             "title": _("Access denied"),
+            "event": event,
         }
         return render(request, "admin/403.html", context, status=403)
-    return render(request, "403.html", {"reason": reason}, status=403)
+    return render(request, "403.html", {"reason": reason, "event": event}, status=403)
 
 
 def _in_admin_portal(request) -> bool:

@@ -1,7 +1,10 @@
 """A refused admin action is a 403 in the Admin Portal's layout; console 403s stay console."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
 from portal.views import permission_denied
@@ -54,3 +57,32 @@ def test_a_staff_users_403_outside_the_admin_stays_console_styled(admin_factory,
     assert response.status_code == 403
     assert b"Back to the User Console" in response.content
     assert b"Back to the Admin Portal" not in response.content
+
+
+REFERENCE = re.compile(r"<code>(E-[0-9]+)</code>")
+AUDIT_LIST = reverse("admin:sso_apps_auditevent_changelist")
+
+
+def test_the_admin_403_quotes_its_audit_event_and_an_administrator_finds_it(
+    read_only_client, administrator, ready_app
+):
+    response = read_only_client.post(app_url("deactivate", ready_app))
+
+    (reference,) = REFERENCE.findall(response.text)
+    event = AuditEvent.objects.get(action="access.denied")
+    assert reference == event.reference
+    assert f'datetime="{event.created_at.isoformat()}"' in response.text
+    other = Client()  # its own: the admin_client fixture shares `client`
+    other.force_login(administrator)
+    found = other.get(AUDIT_LIST, {"q": reference})
+    assert list(found.context["cl"].result_list) == [event]
+
+
+def test_the_console_403_quotes_its_audit_event(client, user_factory):
+    client.force_login(user_factory())
+
+    response = client.get(reverse("admin:index"))
+
+    (reference,) = REFERENCE.findall(response.text)
+    assert reference == AuditEvent.objects.get(action="access.denied").reference
+    assert "give them this reference" in response.text

@@ -21,34 +21,12 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def audit_record(
-    *,
-    action: str,
-    request: HttpRequest | None = None,
-    actor=None,
-    outcome: str = AuditEvent.Outcome.SUCCESS,
-    target=None,
-    target_label: str = "",
-    application=None,
-    sp_entity_id: str = "",
-    binding: str = "",
-    reason: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    """Write one audit event; the actor defaults to the request's signed-in user."""
-    event = audit_event_build(
-        action=action,
-        request=request,
-        actor=actor,
-        outcome=outcome,
-        target=target,
-        target_label=target_label,
-        application=application,
-        sp_entity_id=sp_entity_id,
-        binding=binding,
-        reason=reason,
-        details=details,
-    )
+def audit_record(**fields) -> AuditEvent:
+    """Write one audit event; the actor defaults to the request's signed-in user.
+
+    Takes audit_event_build's keyword arguments, which are declared once, there.
+    """
+    event = audit_event_build(**fields)
     event.save(force_insert=True)
     return event
 

@@ -1,8 +1,9 @@
 """SP-initiated Redirect SSO and the IdP-initiated tile launch, in process, against stock.
 
-A signed-in user, DEBUG off (the test settings: database sessions, as the stock project
-has), PostgreSQL when DATABASE_URL names it, single-use request IDs in the Redis of
-TESSERA_TEST_REDIS_URL (as production with REDIS_URL; the database without it); each SSO is every
+A signed-in user, DEBUG off, production's settings (benchmarks.http_settings) with the
+Redis of TESSERA_TEST_REDIS_URL as REDIS_URL: `cached_db` sessions, single-use request
+IDs in Redis (without it: database sessions and request IDs). PostgreSQL when DATABASE_URL
+names it. The stock project has database sessions, as its README sets it up. Each SSO is every
 request a browser makes from the AuthnRequest to the page that posts the Response
 (redirects followed). The stock djangosaml2idp project runs the same flows in its own
 subprocess and database in the same run. Sampled Responses must satisfy python3-saml.
@@ -128,14 +129,12 @@ def _figures(title: str, prefix: str, flow, stock: dict, floor: float) -> list[F
     ]
 
 
-def _request_ids_in_redis() -> None:
-    # As production with REDIS_URL: single-use request IDs in Redis, not a row per SSO.
-    # The test settings keep Redis off unless asked, so the benchmark asks here.
+def _production_settings(url: str) -> None:
+    # As production with REDIS_URL: Redis cache, cached_db sessions, request IDs in Redis.
     import os
 
-    from django.conf import settings
-
-    settings.SSO_APPS_REQUEST_ID_REDIS_URL = os.environ.get("TESSERA_TEST_REDIS_URL", "")
+    os.environ["REDIS_URL"] = os.environ.get("TESSERA_TEST_REDIS_URL", "")
+    django_setup(url=url, settings="benchmarks.http_settings")
 
 
 def run(*, quick: bool) -> list[Figure]:
@@ -146,8 +145,7 @@ def run(*, quick: bool) -> list[Figure]:
     stock = None if quick else _stock_figures(stock_process)
     say("sso_inprocess: Tessera")
     with ThrowawayDatabase(database_url("tessera_bench_sso_inproc"), tessera=True) as url:
-        django_setup(url=url)
-        _request_ids_in_redis()
+        _production_settings(url)
         floor = rsa_floor_ms(runs=50 if quick else 300)
         sp_flow, init_flow = _tessera(quick=quick)
     if stock is None:

@@ -23,6 +23,7 @@ from sso_apps.saml.errors import SamlConfigurationError
 from sso_apps.saml.idp_server import IdpSettings, build_idp_server
 from sso_apps.saml.requests import SamlRequestError
 from sso_apps.selectors.service_providers import sp_descriptor_for
+from tessera.compiled import CompiledQuery
 
 _CACHE_SIZE = 512
 NO_ACS_URL_REASON = (
@@ -134,6 +135,31 @@ def _identity(application: Application) -> Application:
 applications = VersionedCache(_identity)
 
 
+def _endpoint_rows(*, suffix, user_id=None):
+    rows = Application.objects.filter(idp_suffix=suffix)
+    fields = ["pk", "config_version", "sso_active"]
+    if user_id is not None:
+        rows = rows.annotate(
+            user_allowed=_user_allowed(user_id),
+            # Whether a group of the user requires MFA: read here, in the same query, so
+            # the step-up check (authn.mfa_step_up_needed) costs no query of its own.
+            user_in_mfa_group=Exists(user_mfa_group_exists(user_id=user_id)),
+        )
+        fields += ["user_allowed", "user_in_mfa_group"]
+    # No ORDER BY: the suffix is unique, and Application's default ordering would sort.
+    return rows.order_by().values(*fields)
+
+
+# NOTE: compiled once per process: building and compiling this queryset cost more than
+# PostgreSQL takes to answer it, on every SSO (tessera.compiled).
+_endpoint_row = CompiledQuery(
+    Application, lambda suffix: _endpoint_rows(suffix=suffix), slots={"suffix": str}
+)
+_endpoint_row_for_user = CompiledQuery(
+    Application, _endpoint_rows, slots={"suffix": str, "user_id": int}
+)
+
+
 def endpoint_application(suffix: str, *, user=None) -> Application:
     """Return the SAML application served at /saml2/<suffix>, or raise Http404.
 
@@ -142,17 +168,10 @@ def endpoint_application(suffix: str, *, user=None) -> Application:
     query answers whether a group authorised for the app includes them, which the copy
     returned carries as `user_allowed` (see TesseraProcessor.has_access).
     """
-    rows = Application.objects.filter(idp_suffix=suffix)
-    fields = ["pk", "config_version", "sso_active"]
     if user is not None and user.is_authenticated:
-        rows = rows.annotate(
-            user_allowed=_user_allowed(user),
-            # Whether a group of the user requires MFA: read here, in the same query, so
-            # the step-up check (authn.mfa_step_up_needed) costs no query of its own.
-            user_in_mfa_group=Exists(user_mfa_group_exists(user_id=user.pk)),
-        )
-        fields += ["user_allowed", "user_in_mfa_group"]
-    row = rows.values(*fields).first()
+        row = _endpoint_row_for_user.first(suffix=suffix, user_id=user.pk)
+    else:
+        row = _endpoint_row.first(suffix=suffix)
     if row is None:
         raise Http404("No SAML application is served at this address.")
     cached = applications.lookup(
@@ -170,11 +189,11 @@ def endpoint_application(suffix: str, *, user=None) -> Application:
     return application
 
 
-def _user_allowed(user) -> Exists:
+def _user_allowed(user_id) -> Exists:
     """EXISTS: a group authorised for the outer application has the user as a member."""
     # Through the two link tables only: the group rows themselves are never needed.
     links = Application.authorized_groups.through.objects
-    memberships = UserGroup.members.through.objects.filter(user_id=user.pk)
+    memberships = UserGroup.members.through.objects.filter(user_id=user_id)
     return Exists(
         links.filter(
             application_id=OuterRef("pk"),

@@ -39,6 +39,11 @@ def rows_insert(*rows: Model) -> None:
         row._state.db = using
 
 
+# The INSERT text per (model, columns, database): it never changes, and Django's compiler
+# spent about 0.2 ms per row rebuilding it on every SSO.
+_INSERT_SQL: dict[tuple, str] = {}
+
+
 def _insert_sql(row: Model, using: str) -> tuple[str, tuple]:
     meta = row._meta
     # As Model._save_table: an unset auto primary key is the database's to assign.
@@ -47,7 +52,21 @@ def _insert_sql(row: Model, using: str) -> tuple[str, tuple]:
         for field in meta.local_concrete_fields
         if not field.generated and not (field is meta.auto_field and row.pk is None)
     ]
+    key = (type(row), tuple(field.attname for field in fields), using)
+    sql = _INSERT_SQL.get(key)
+    if sql is not None and not any(hasattr(f, "get_placeholder_sql") for f in fields):
+        connection = connections[using]
+        # What SQLInsertCompiler does per value (pre_save, then get_db_prep_save), for
+        # plain values; an expression (or db_default) takes the compiler's own path.
+        values = [field.pre_save(row, add=True) for field in fields]
+        if not any(hasattr(value, "resolve_expression") for value in values):
+            return sql, tuple(
+                field.get_db_prep_save(value, connection=connection)
+                for field, value in zip(fields, values, strict=True)
+            )
     query = InsertQuery(type(row))
     query.insert_values(fields, [row])
     [(sql, params)] = query.get_compiler(using=using).as_sql()
+    if len(params) == len(fields) and sql.count("%s") == len(fields):
+        _INSERT_SQL[key] = sql
     return sql, tuple(params)

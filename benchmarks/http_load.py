@@ -1,11 +1,13 @@
 """SSO and password sign-in over HTTP: gunicorn, 2 workers, PostgreSQL, Redis; stock alongside.
 
-Starts Tessera on a spare port (its own database tessera_bench_http, Redis from
-TESSERA_TEST_REDIS_URL), signs in 50 users through the console form, runs SP-initiated
-Redirect SSOs across 20 apps from 8 keep-alive threads for 20 s, samples Responses and
-validates them with python3-saml, reads the workers' RSS, then measures password
-sign-ins (c=4). Then the stock djangosaml2idp project runs the same SSO load on its own
-database and port. Every server is stopped on the way out, also on failure or Ctrl-C.
+Both servers run gunicorn as portal/gunicorn.conf.py runs Tessera in production (gthread
+workers with its thread count, preload for Tessera). Starts Tessera on a spare port (its
+own database tessera_bench_http, Redis from TESSERA_TEST_REDIS_URL), signs in 50 users
+through the console form, runs SP-initiated Redirect SSOs across 20 apps from 8
+keep-alive threads for 20 s, samples Responses and validates them with python3-saml,
+reads the workers' RSS, then measures password sign-ins (c=4). Then the stock
+djangosaml2idp project runs the same SSO load on its own database and port. Every server
+is stopped on the way out, also on failure or Ctrl-C.
 Run: .venv/bin/python -m benchmarks.http_load [--quick]
 """
 
@@ -26,6 +28,15 @@ from benchmarks.harness.sp import BenchSp
 
 CONCURRENCY = 8
 SIGN_IN_CONCURRENCY = 4
+
+
+def production_server_settings() -> dict:
+    """Threads per worker and preload as portal/gunicorn.conf.py sets them (and the env)."""
+    import runpy
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "portal/gunicorn.conf.py"))
+    return {"threads": conf["threads"], "preload_app": conf["preload_app"]}
 
 
 def _sizes(quick: bool) -> dict:
@@ -66,9 +77,14 @@ def _tessera(sizes: dict) -> dict:
         from django.db import connections
 
         connections.close_all()
-        # As portal/gunicorn.conf.py does in production (TESSERA_WEB_PRELOAD, on by default).
-        preload = os.environ.get("TESSERA_WEB_PRELOAD", "1") == "1"
-        with Gunicorn("portal.wsgi:application", port=port, env=env, preload=preload) as server:
+        production = production_server_settings()
+        with Gunicorn(
+            "portal.wsgi:application",
+            port=port,
+            env=env,
+            threads=production["threads"],
+            preload=production["preload_app"],
+        ) as server:
             connection = Connection(port)
             sps = []
             for n, application in enumerate(seeded.applications):
@@ -123,7 +139,8 @@ def _tessera(sizes: dict) -> dict:
         "load": load,
         "rss": rss,
         "memory": memory,
-        "preload": preload,
+        "preload": production["preload_app"],
+        "threads": production["threads"],
         "sign_ins": sign_ins,
         "sampled": sampled,
         "invalid": invalid,
@@ -161,7 +178,11 @@ def _stock(sizes: dict) -> dict:
             raise RuntimeError(f"stock seed failed: {seeded.stderr[-2000:]}")
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
         app = "benchmarks.baseline.project.wsgi:application"
-        with Gunicorn(app, port=port, env=env) as server:
+        # The same server as Tessera's (gthread, production's thread count), so that only
+        # the IdP differs; its xmlsec1 subprocesses leave the CPU idle as I/O does.
+        with Gunicorn(
+            app, port=port, env=env, threads=production_server_settings()["threads"]
+        ) as server:
             connection = Connection(port)
             _, status, metadata = connection.follow("GET", "/idp/metadata/", Cookies())
             assert status == 200, status
@@ -217,7 +238,9 @@ def run(*, quick: bool) -> list[Figure]:
     per_sso = load.requests / max(1, len(load.latencies_ms) + len(load.errors))
     setup = (
         f"{sizes['users']} users, {sizes['apps']} apps, c={CONCURRENCY}, {sizes['seconds']:.0f} s,"
-        f" {per_sso:.1f} requests per SSO"
+        f" {per_sso:.1f} requests per SSO; both servers "
+        + (f"gthread, {ours['threads']} threads per worker" if ours["threads"] > 1 else "sync")
+        + " (as portal/gunicorn.conf.py)"
     )
     errors = len(load.errors)
     first_error = f"; first error: {load.errors[0][:160]}" if load.errors else ""

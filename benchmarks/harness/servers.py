@@ -18,16 +18,26 @@ def spare_port() -> int:
 
 
 class Gunicorn:
-    """One gunicorn master with `workers` sync workers, in its own process group.
+    """One gunicorn master with `workers` workers, in its own process group.
+
+    Sync workers, or gthread workers with `threads` threads each when threads > 1.
 
     Use as a context manager: the group is terminated on exit, also after an exception
     or Ctrl-C, and killed if it does not stop within 10 s.
     """
 
     def __init__(
-        self, app: str, *, port: int, env: dict[str, str], workers: int = 2, preload: bool = False
+        self,
+        app: str,
+        *,
+        port: int,
+        env: dict[str, str],
+        workers: int = 2,
+        threads: int = 1,
+        preload: bool = False,
     ):
         self.app, self.port, self.workers, self.preload = app, port, workers, preload
+        self.threads = threads
         self.env = {**os.environ, **env}
         self.log = Path(tempfile.mkstemp(prefix="tessera-bench-gunicorn-", suffix=".log")[1])
         self.process: subprocess.Popen | None = None
@@ -40,7 +50,11 @@ class Gunicorn:
             self.app,
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={self.workers}",
-            "--worker-class=sync",
+            *(
+                ["--worker-class=gthread", f"--threads={self.threads}"]
+                if self.threads > 1
+                else ["--worker-class=sync"]
+            ),
             "--timeout=60",
             "--log-level=warning",
         ] + (["--preload"] if self.preload else [])

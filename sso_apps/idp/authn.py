@@ -7,6 +7,7 @@ import datetime
 from dataclasses import asdict, dataclass, fields
 
 from django.core import signing
+from django.db import IntegrityError
 
 from accounts.mfa.selectors import user_has_second_factor, user_mfa_required
 from accounts.sessions import (
@@ -18,6 +19,7 @@ from sso_apps.idp.audit import endpoint_audit, endpoint_audit_event
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
 from sso_apps.idp.processors import TesseraProcessor
+from sso_apps.idp.request_ids import REPLAY_REASON, request_id_recorded, seen_request_row
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, AuditEvent
 from sso_apps.saml.authn_context import (
@@ -35,6 +37,7 @@ from sso_apps.saml.constants import (
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.idp_server import ASSERTION_LIFETIME_MINUTES
 from sso_apps.saml.nameid_policy import nameid_format_resolve
+from sso_apps.saml.requests import SamlRequestError
 from sso_apps.saml.response_builder import AuthnResponseBuilder, ResponseContent
 from sso_apps.saml.status import (
     SamlStatusRefusal,
@@ -70,6 +73,9 @@ class PendingLogin:
     context_comparison: str | None = None
     context_class_refs: tuple[str, ...] = ()
     context_decl_refs: tuple[str, ...] = ()
+    # Unix time the request ID expires, when only Redis took it: the sign-in's write then
+    # records it in the database too (sso_apps.idp.request_ids says why).
+    request_id_expires_at: float | None = None
 
     def to_session(self) -> dict:
         return asdict(self)
@@ -154,7 +160,7 @@ def authn_request_receive(
         runtime=runtime,
         kinds={"AuthnRequest"},
     )
-    request_id_consume(application=application, message=received.message)
+    unrecorded_until = request_id_consume(application=application, message=received.message)
     options = received.message.authn_options
     context = options.requested_context
     return PendingLogin(
@@ -172,6 +178,9 @@ def authn_request_receive(
         context_comparison=context.comparison if context is not None else None,
         context_class_refs=context.class_refs if context is not None else (),
         context_decl_refs=context.decl_refs if context is not None else (),
+        request_id_expires_at=(
+            unrecorded_until.timestamp() if unrecorded_until is not None else None
+        ),
     )
 
 
@@ -516,6 +525,7 @@ def authn_response_issue(
         issued=issued,
         binding=binding,
         details=_duties_details(pending, duties, session=http_request.session),
+        pending=pending,
     )
     return OutgoingMessage(
         binding=BindingName.POST,
@@ -607,24 +617,44 @@ def _duties_details(pending: PendingLogin | None, duties: AuthnDuties, *, sessio
 
 
 def _issued_record(
-    *, http_request, application, issued: IssuedResponse, binding: str, details: dict
+    *, http_request, application, issued: IssuedResponse, binding: str, details: dict, pending
 ) -> None:
+    """Write the sign-in: audit event, SP session and (if only Redis has it) the request ID.
+
+    A request ID the database already holds makes the one statement fail and write
+    nothing: a replay that Redis no longer knew (restarted, flushed), refused here.
+    """
     if http_request.session.session_key is None:
         http_request.session.save()  # Single Logout finds the session by this key
-    # One statement, so one write transaction per sign-in (sso_apps.services.rows).
-    sp_session_record(
-        session_key=http_request.session.session_key,
-        user=http_request.user,
-        application=application,
-        name_id=issued.name_id,
-        name_id_format=issued.name_id_format,
-        session_index=issued.session_index,
-        audit_event=endpoint_audit_event(
-            http_request=http_request,
+    seen = None
+    if pending is not None and pending.request_id and pending.request_id_expires_at:
+        seen = seen_request_row(
             application=application,
-            action="sso.login",
-            outcome=AuditEvent.Outcome.SUCCESS,
-            binding=binding,
-            details=details,
-        ),
-    )
+            request_id=pending.request_id,
+            expires=_moment(pending.request_id_expires_at),
+        )
+    try:
+        # One statement, so one write transaction per sign-in (sso_apps.services.rows).
+        sp_session_record(
+            session_key=http_request.session.session_key,
+            user=http_request.user,
+            application=application,
+            name_id=issued.name_id,
+            name_id_format=issued.name_id_format,
+            session_index=issued.session_index,
+            audit_event=endpoint_audit_event(
+                http_request=http_request,
+                application=application,
+                action="sso.login",
+                outcome=AuditEvent.Outcome.SUCCESS,
+                binding=binding,
+                details=details,
+            ),
+            seen_request=seen,
+        )
+    except IntegrityError:
+        if seen is not None and request_id_recorded(
+            application=application, request_id=pending.request_id
+        ):
+            raise SamlRequestError(REPLAY_REASON) from None
+        raise

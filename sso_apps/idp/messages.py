@@ -130,13 +130,16 @@ def _is_signed(root, redirect: RedirectMessage | None) -> bool:
     return root.find(f"{{{DSIG_NS}}}Signature") is not None
 
 
-def request_id_consume(*, application: Application, message: IncomingMessage) -> None:
+def request_id_consume(
+    *, application: Application, message: IncomingMessage
+) -> datetime.datetime | None:
     """Use up the request ID; raise if it was already used (a replay), across all workers.
 
     Redis `SET NX EX` when configured, the database otherwise or while Redis fails
     (sso_apps.idp.request_ids, which also says what each fallback edge can and cannot see).
+    Return when it expires if only Redis took it (the sign-in's write records it too).
     """
-    request_id_take(
+    return request_id_take(
         application=application, request_id=message.id, issue_instant=message.issue_instant
     )
 

@@ -1,23 +1,25 @@
 """Single-use AuthnRequest IDs: Redis `SET NX EX` when configured, the database otherwise.
 
 An ID is taken once per application; a second use is a replay and is refused. With
-SSO_APPS_REQUEST_ID_REDIS_URL (REDIS_URL in production) the ID is a Redis key that expires
-when the request could no longer pass the clock check, which costs the sign-in no database
-write. Without it, or whenever Redis fails, the ID is a `SeenSamlRequest` row (a unique
+SSO_APPS_REQUEST_ID_REDIS_URL (REDIS_URL in production) the ID is first a Redis key that
+expires when the request could no longer pass the clock check; the database learns it
+too, as a `SeenSamlRequest` row written in the same statement as the sign-in's audit
+event and SP session (authn._issued_record), so it costs no round trip or transaction of
+its own. Without Redis, or whenever Redis fails, the row is the check itself (a unique
 constraint, so every worker gets the same answer).
 
-NOTE: a fallback cannot see what the other store holds, so an outage has two edges:
-- Redis fails: IDs taken in Redis just before are not in the database. A replay of one
-  during the outage, within its few minutes of validity, would pass the database.
-- Redis answers again: IDs taken in the database during the outage are not in Redis.
-  A process that fell back copies every unexpired database ID into Redis on its first
-  success after the failure, before it decides anything there, and keeps taking IDs in
-  the database as well for the validity window after its last failure. A process that
-  never saw the outage relies on that copy, so until the first recovering process makes
-  it (its next sign-in after its retry delay) a replay of an outage-time ID could pass.
-The first edge is the cost of not writing every ID to both stores (the database write per
-sign-in this module exists to avoid); it needs an outage at the moment an attacker holds a
-just-used request, and a Redis that kept its data cannot help during the outage anyway.
+Why both: Redis alone forgets. A Redis restarted without persistence, flushed, or failing
+over to a replica that missed the last writes would let a just-used request pass again
+within its validity window, and during an outage the database would not know the IDs
+Redis took just before. With every answered ID in the database as well, such a replay
+passes Redis (or falls back to the database) and then fails on the unique constraint: a
+replay at the sign-in write is refused and nothing of it is written.
+
+NOTE: the other edge: IDs taken in the database during an outage are not in Redis. A
+process that fell back copies every unexpired database ID into Redis on its first success
+after the failure, before it decides anything there, and keeps taking IDs in the database
+as well for the validity window after its last failure. A replay that slips through Redis
+before that copy is still refused at the sign-in write.
 """
 
 import datetime
@@ -115,8 +117,12 @@ def _key(application: Application, request_id: str) -> str:
 
 def request_id_take(
     *, application: Application, request_id: str, issue_instant: datetime.datetime
-) -> None:
-    """Take the request ID once; raise SamlRequestError if it was already taken (a replay)."""
+) -> datetime.datetime | None:
+    """Take the request ID once; raise SamlRequestError if it was already taken (a replay).
+
+    Return when the ID expires if only Redis took it: the sign-in's write must then record
+    it in the database too (seen_request_row); None if the database already holds it.
+    """
     request_id = request_id[:256]
     expires = issue_instant + datetime.timedelta(seconds=_validity_seconds())
     client = _store.client()
@@ -129,9 +135,24 @@ def request_id_take(
             if not taken:
                 raise SamlRequestError(REPLAY_REASON)
             if not _store.recently_failed():
-                return
+                return expires
             # Just after an outage: the database may hold this ID from during it.
     _database_take(application=application, request_id=request_id, expires=expires)
+    return None
+
+
+def seen_request_row(
+    *, application: Application, request_id: str, expires: datetime.datetime
+) -> SeenSamlRequest:
+    """The unsaved row that records a Redis-taken ID, for the sign-in's one write."""
+    return SeenSamlRequest(application=application, request_id=request_id[:256], expires_at=expires)
+
+
+def request_id_recorded(*, application: Application, request_id: str) -> bool:
+    """Whether the database holds this request ID (after a write it made fail, a replay)."""
+    return SeenSamlRequest.objects.filter(
+        application=application, request_id=request_id[:256]
+    ).exists()
 
 
 def request_id_seen(*, application: Application, request_id: str) -> bool:

@@ -21,7 +21,9 @@ def rows_insert(*rows: Model) -> None:
     using = router.db_for_write(type(rows[0]))
     connection = connections[using]
     if connection.vendor != "postgresql" or len(rows) == 1:
-        with transaction.atomic(using=using, savepoint=False):
+        # A savepoint inside a caller's transaction, so that a refused row (a unique
+        # constraint) leaves that transaction usable; at the top level, one transaction.
+        with transaction.atomic(using=using):
             for row in rows:
                 row.save(force_insert=True, using=using)
         return
@@ -32,8 +34,15 @@ def rows_insert(*rows: Model) -> None:
         params.extend(row_params)
     *firsts, last = statements
     ctes = ", ".join(f"_row{number} AS ({sql})" for number, sql in enumerate(firsts))
-    with connection.cursor() as cursor:
-        cursor.execute(f"WITH {ctes} {last}", params)
+    statement = f"WITH {ctes} {last}"
+    if connection.in_atomic_block:
+        # Inside a caller's transaction a failed statement would abort it: a savepoint
+        # keeps it usable. Outside one (the sign-in path) the statement is its own.
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
     for row in rows:
         row._state.adding = False
         row._state.db = using

@@ -5,7 +5,13 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 
-from sso_apps.models import Application, AuditEvent, IssuedLogoutRequest, SpSession
+from sso_apps.models import (
+    Application,
+    AuditEvent,
+    IssuedLogoutRequest,
+    SeenSamlRequest,
+    SpSession,
+)
 from sso_apps.services.rows import rows_insert
 from tessera.clock import now as _now
 
@@ -24,10 +30,13 @@ def sp_session_record(
     name_id_format: str,
     session_index: str,
     audit_event: AuditEvent | None = None,
+    seen_request: SeenSamlRequest | None = None,
 ) -> SpSession:
     """Remember that this IdP session sent the app an assertion with this subject.
 
-    `audit_event`, the sign-in's unsaved audit event, is written with it in one statement.
+    `audit_event`, the sign-in's unsaved audit event, and `seen_request`, the answered
+    request ID, are written with it in one statement: all of them or (IntegrityError,
+    say the request ID was already recorded: a replay) none.
     """
     sp_session = SpSession(
         session_key=session_key,
@@ -41,7 +50,7 @@ def sp_session_record(
     # (its uniqueness is the database's to enforce): checking those would add three
     # queries to the sign-in path.
     sp_session.full_clean(exclude={"user", "application"}, validate_constraints=False)
-    rows_insert(*([audit_event] if audit_event is not None else []), sp_session)
+    rows_insert(*(row for row in (audit_event, seen_request) if row is not None), sp_session)
     return sp_session
 
 

@@ -99,6 +99,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # the dead socket. A request that still meets the outage answers 503 (portal.views).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: server-side parameter binding with prepared statements, so PostgreSQL parses
+# and plans each query a connection repeats once instead of on every request (the SSO's
+# app lookup spent 0.34 ms of every sign-in in planning). Set DATABASE_PREPARED_STATEMENTS
+# =false behind a pooler that cannot keep them (PgBouncer before 1.21, transaction mode).
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions. With REDIS_URL, Redis is a cache every node shares; PostgreSQL

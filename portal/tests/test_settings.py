@@ -102,3 +102,53 @@ def test_passwords_are_hashed_with_argon2_first():
     from portal.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.parametrize(
+    ("url", "switch", "expected"),
+    [
+        ("postgres://u:p@127.0.0.1:5432/tessera", None, {"server_side_binding": True}),
+        ("postgres://u:p@127.0.0.1:5432/tessera", "false", {}),
+        ("", None, {}),
+    ],
+)
+def test_postgresql_binds_server_side_unless_told_not_to(url, switch, expected):
+    code = (
+        "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {});"
+        " print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.pop("DATABASE_PREPARED_STATEMENTS", None)
+    if url:
+        environment["DATABASE_URL"] = url
+    if switch is not None:
+        environment["DATABASE_PREPARED_STATEMENTS"] = switch
+    environment["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    printed = "True 5" if expected else "None None"
+    assert result.stdout.strip() == printed, result.stderr
+
+
+@pytest.mark.django_db
+def test_a_query_repeated_on_postgresql_is_prepared_once():
+    from django.db import connection
+
+    from accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for _ in range(8):
+        list(User.objects.filter(email="nobody@example.com"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%"accounts_user"."email" = $1%'],
+        )
+        assert cursor.fetchone()[0] == 1

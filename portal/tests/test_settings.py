@@ -71,11 +71,17 @@ def test_production_settings_refuse_a_plain_http_base_url():
 )
 def test_database_url_selects_the_engine(url, engine):
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    if url:
-        environment["DATABASE_URL"] = url
+    result = _dev_settings_print(code, DATABASE_URL=url)
+    assert result.stdout.strip() == engine, result.stderr
+
+
+def _dev_settings_print(code: str, **env):
+    """Run `code` after django.setup() with the dev settings; an empty value unsets."""
+    dropped = {"DATABASE_URL", *env}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update({name: value for name, value in env.items() if value})
     environment["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
         cwd=ROOT,
         env=environment,
@@ -83,7 +89,6 @@ def test_database_url_selects_the_engine(url, engine):
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == engine, result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_key_encryption_secret():
@@ -117,21 +122,7 @@ def test_postgresql_binds_server_side_unless_told_not_to(url, switch, expected):
         "from django.conf import settings; o = settings.DATABASES['default'].get('OPTIONS', {});"
         " print(o.get('server_side_binding'), o.get('prepare_threshold'))"
     )
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.pop("DATABASE_PREPARED_STATEMENTS", None)
-    if url:
-        environment["DATABASE_URL"] = url
-    if switch is not None:
-        environment["DATABASE_PREPARED_STATEMENTS"] = switch
-    environment["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _dev_settings_print(code, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS=switch or "")
     printed = "True 5" if expected else "None None"
     assert result.stdout.strip() == printed, result.stderr
 

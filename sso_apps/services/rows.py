@@ -63,7 +63,7 @@ def _insert_sql(row: Model, using: str) -> tuple[str, tuple]:
     ]
     key = (type(row), tuple(field.attname for field in fields), using)
     sql = _INSERT_SQL.get(key)
-    if sql is not None and not any(hasattr(f, "get_placeholder_sql") for f in fields):
+    if sql is not None:
         connection = connections[using]
         # What SQLInsertCompiler does per value (pre_save, then get_db_prep_save), for
         # plain values; an expression (or db_default) takes the compiler's own path.
@@ -76,6 +76,8 @@ def _insert_sql(row: Model, using: str) -> tuple[str, tuple]:
     query = InsertQuery(type(row))
     query.insert_values(fields, [row])
     [(sql, params)] = query.get_compiler(using=using).as_sql()
-    if len(params) == len(fields) and sql.count("%s") == len(fields):
+    # Kept only when every value is a plain "%s" (no field with its own placeholder SQL).
+    plain = not any(hasattr(field, "get_placeholder_sql") for field in fields)
+    if plain and len(params) == len(fields) and sql.count("%s") == len(fields):
         _INSERT_SQL[key] = sql
     return sql, tuple(params)

@@ -69,6 +69,15 @@ def test_a_replay_is_refused_by_redis_and_the_database_learns_the_id_in_the_same
     assert len(keys) >= 1
 
 
+def _answered_through_redis(client, saml_app, member, settings) -> str:
+    """Answer one AuthnRequest with Redis taking its ID; return its URL, for replaying."""
+    settings.SSO_APPS_REQUEST_ID_REDIS_URL = REDIS_URL
+    sp = _signed_in_sp(client, saml_app, member)
+    url, _ = sp.login_url()
+    assert client.get(path_and_query(url)).status_code == 200
+    return url
+
+
 def _redis_forgets(saml_app):
     # What a restart without persistence, a FLUSHDB or a failover to a lagging replica do.
     client = redis.Redis.from_url(REDIS_URL)
@@ -83,10 +92,7 @@ def test_a_replay_after_redis_forgot_the_id_is_refused_and_writes_nothing(
 ):
     from sso_apps.models import AuditEvent, SpSession
 
-    settings.SSO_APPS_REQUEST_ID_REDIS_URL = REDIS_URL
-    sp = _signed_in_sp(client, saml_app, member)
-    url, request_id = sp.login_url()
-    assert client.get(path_and_query(url)).status_code == 200
+    url = _answered_through_redis(client, saml_app, member, settings)
     _redis_forgets(saml_app)
     sessions = SpSession.objects.count()
     successes = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.SUCCESS).count()
@@ -106,10 +112,7 @@ def test_a_replay_after_redis_forgot_the_id_is_refused_and_writes_nothing(
 def test_a_replay_of_a_redis_taken_id_during_an_outage_is_refused_by_the_database(
     client, saml_app, member, settings
 ):
-    settings.SSO_APPS_REQUEST_ID_REDIS_URL = REDIS_URL
-    sp = _signed_in_sp(client, saml_app, member)
-    url, request_id = sp.login_url()
-    assert client.get(path_and_query(url)).status_code == 200
+    url = _answered_through_redis(client, saml_app, member, settings)
     settings.SSO_APPS_REQUEST_ID_REDIS_URL = _closed_port_url()  # Redis goes away
     _assert_replay_refused(client.get(path_and_query(url)))
 

@@ -16,8 +16,13 @@ class SpSession(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sp_sessions"
     )
+    # db_index=False: both composite indexes below start with the application and serve
+    # its lookups and the cascade; a third would be one more write on every SSO.
     application = models.ForeignKey(
-        "sso_apps.Application", on_delete=models.CASCADE, related_name="sp_sessions"
+        "sso_apps.Application",
+        on_delete=models.CASCADE,
+        related_name="sp_sessions",
+        db_index=False,
     )
     name_id = models.CharField(_("NameID as issued"), max_length=512)
     name_id_format = models.CharField(_("NameID format"), max_length=256)

@@ -81,6 +81,25 @@ def test_the_cache_uses_redis_again_once_it_answers(live_redis_url, caplog):
     cache.delete("k")
 
 
+def test_cache_calls_share_one_redis_client_per_pool(live_redis_url, monkeypatch):
+    # Django builds a redis.Redis per call (portal.cache.ReusedClientRedisCacheClient).
+    built = []
+    original = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting_init)
+    cache = _cache(live_redis_url)
+    for n in range(20):
+        cache.set(f"shared-{n}", n)
+        assert cache.get(f"shared-{n}") == n
+    cache.delete_many([f"shared-{n}" for n in range(20)])
+
+    assert len(built) == 1
+
+
 def test_while_redis_is_down_the_breaker_skips_it_without_waiting(dead_redis_url, monkeypatch):
     cache = _cache(dead_redis_url, retry_after_seconds=60)
     cache.get("k")

@@ -1,15 +1,15 @@
 """The sign-in journey: accept an SP's AuthnRequest, then answer it with a signed Response.
 
-Views call these; they raise SamlError subclasses with reasons fit to show a user.
+Views call these; they raise SamlError subclasses with reasons fit to show a user. Where
+the request waits during a sign-in is sso_apps.idp.pending_login; whether it must wait at
+all, sso_apps.idp.detours.
 """
 
 import datetime
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 
-from django.core import signing
 from django.db import IntegrityError
 
-from accounts.mfa.selectors import user_has_second_factor, user_mfa_required
 from accounts.sessions import (
     session_authn_instant,
     session_not_on_or_after,
@@ -18,13 +18,13 @@ from accounts.sessions import (
 from sso_apps.idp.audit import endpoint_audit, endpoint_audit_event
 from sso_apps.idp.destinations import sp_destination_check
 from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
+from sso_apps.idp.pending_login import PendingLogin
 from sso_apps.idp.processors import TesseraProcessor
 from sso_apps.idp.request_ids import REPLAY_REASON, request_id_recorded, seen_request_row
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, AuditEvent
 from sso_apps.saml.authn_context import (
     PASSWORD_SIGN_IN,
-    RequestedAuthnContext,
     authn_context_choose,
     second_factor_sign_in,
 )
@@ -42,112 +42,13 @@ from sso_apps.saml.response_builder import AuthnResponseBuilder, ResponseContent
 from sso_apps.saml.status import (
     SamlStatusRefusal,
     invalid_nameid_policy,
-    no_passive,
 )
 from sso_apps.services.sp_sessions import sp_session_record
 from tessera.clock import now as _now
 
-# Where a validated AuthnRequest waits in the session while the user signs in.
-PENDING_KEY = "saml_pending:{suffix}"
 # NOTE: not a SAML binding: an IdP-initiated launch answers no request. The audit event's
 # binding column records how a sign-in started, and earlier events carry this value.
 IDP_INITIATED = "idp-initiated"
-
-
-@dataclass(frozen=True)
-class PendingLogin:
-    """A validated AuthnRequest waiting for the user to sign in; kept in the session."""
-
-    request_id: str | None
-    acs_url: str
-    relay_state: str
-    binding: str
-    issuer: str
-    # What the AuthnRequest asked of the sign-in (see saml.requests.AuthnRequestOptions).
-    received_at: float = 0.0
-    nameid_format: str | None = None
-    allow_create: bool | None = None
-    sp_name_qualifier: str | None = None
-    force_authn: bool = False
-    is_passive: bool = False
-    context_comparison: str | None = None
-    context_class_refs: tuple[str, ...] = ()
-    context_decl_refs: tuple[str, ...] = ()
-    # Unix time the request ID expires, when only Redis took it: the sign-in's write then
-    # records it in the database too (sso_apps.idp.request_ids says why).
-    request_id_expires_at: float | None = None
-
-    def to_session(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_session(cls, data: dict) -> "PendingLogin":
-        # A request kept by an older release lacks the newer keys: their defaults apply.
-        known = {field.name for field in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        for key in ("context_class_refs", "context_decl_refs"):
-            values[key] = tuple(values.get(key) or ())
-        return cls(**values)
-
-    @property
-    def requested_context(self) -> RequestedAuthnContext | None:
-        if self.context_comparison is None:
-            return None
-        return RequestedAuthnContext(
-            class_refs=self.context_class_refs,
-            comparison=self.context_comparison,
-            decl_refs=self.context_decl_refs,
-        )
-
-    def needs_reauthentication(self, *, session) -> bool:
-        """Return whether ForceAuthn asks for a password entered after the request came."""
-        if not self.force_authn:
-            return False
-        instant = session_authn_instant(session=session)
-        return instant is None or instant <= self.received_at
-
-
-def pending_login_keep(*, http_request, application: Application, pending: PendingLogin) -> None:
-    """Keep the validated request in the session until the user has signed in."""
-    http_request.session[PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
-
-
-# An IdP-initiated launch waiting for a step-up: {suffix: unix time it was asked for}.
-IDP_LAUNCH_KEY = "saml_idp_launch"
-# The step-up page's own lifetime bounds this too; ten minutes spares a slow enrolment.
-IDP_LAUNCH_MAX_AGE_SECONDS = 600
-
-
-def idp_launch_keep(*, http_request, application: Application) -> None:
-    """Remember that the user launched this app (a CSRF-checked POST) and went to step up."""
-    launches = http_request.session.get(IDP_LAUNCH_KEY)
-    launches = dict(launches) if isinstance(launches, dict) else {}
-    launches[application.idp_suffix] = _now().timestamp()
-    http_request.session[IDP_LAUNCH_KEY] = launches
-
-
-def idp_launch_resumable(*, http_request, application: Application) -> bool:
-    """Take the launch kept for this app; True if it is fresh and the step-up is done.
-
-    NOTE: lets a GET answer with a Response, which the launch page otherwise keeps behind
-    a CSRF-checked POST: only a launch the user POSTed here, recently, is resumed, once.
-    """
-    launches = http_request.session.get(IDP_LAUNCH_KEY)
-    if not isinstance(launches, dict) or application.idp_suffix not in launches:
-        return False
-    if mfa_step_up_needed(http_request=http_request, application=application, pending=None):
-        return False  # still owed: the launch page's button starts again
-    launches = dict(launches)
-    at = launches.pop(application.idp_suffix)
-    http_request.session[IDP_LAUNCH_KEY] = launches
-    fresh = isinstance(at, int | float) and _now().timestamp() - at <= IDP_LAUNCH_MAX_AGE_SECONDS
-    return fresh
-
-
-def pending_login_take(*, http_request, application: Application) -> PendingLogin | None:
-    """Remove and return the request waiting for this app, or None if there is none."""
-    data = http_request.session.pop(PENDING_KEY.format(suffix=application.idp_suffix), None)
-    return None if data is None else PendingLogin.from_session(data)
 
 
 def authn_request_receive(
@@ -182,53 +83,6 @@ def authn_request_receive(
             unrecorded_until.timestamp() if unrecorded_until is not None else None
         ),
     )
-
-
-# An IsPassive request also rides along in the /continue URL, signed: if the session ends
-# on the way (idle timeout, signed out in another tab) its data, the pending request with
-# it, is flushed, and the SP is still owed its NoPassive answer rather than a sign-in page.
-PASSIVE_TOKEN_PARAMETER = "passive"  # noqa: S105 (a query parameter name)
-# The hop from the SSO URL to /continue is one redirect; ten minutes spares slow browsers.
-PASSIVE_TOKEN_MAX_AGE_SECONDS = 600
-
-
-def _passive_salt(application: Application) -> str:
-    # Per app: a token minted for one app's request is nothing at another's /continue.
-    return f"tessera.saml.passive:{application.idp_suffix}"
-
-
-def passive_token_create(*, application: Application, pending: PendingLogin) -> str:
-    return signing.dumps(pending.to_session(), salt=_passive_salt(application), compress=True)
-
-
-def passive_token_read(*, application: Application, token: str) -> PendingLogin | None:
-    """Return the passive request a /continue token carries, or None if it is not ours.
-
-    Only ever used to answer NoPassive (a Response with no assertion) to an ACS URL the app
-    registered, so a replayed token gives nobody anything.
-    """
-    if not token:
-        return None
-    try:
-        data = signing.loads(
-            token, salt=_passive_salt(application), max_age=PASSIVE_TOKEN_MAX_AGE_SECONDS
-        )
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    pending = PendingLogin.from_session(data)
-    return pending if pending.is_passive else None
-
-
-def passive_session_ended() -> SamlStatusRefusal:
-    return no_passive("The user's session ended, and the request forbids asking them to sign in.")
-
-
-def pending_login_peek(*, http_request, application: Application) -> PendingLogin | None:
-    """Return the request waiting for this app without removing it, or None."""
-    data = http_request.session.get(PENDING_KEY.format(suffix=application.idp_suffix))
-    return None if data is None else PendingLogin.from_session(data)
 
 
 @dataclass(frozen=True)
@@ -275,101 +129,6 @@ def _achieved(session, application: Application) -> tuple[str, ...]:
     if session is not None and session_second_factor_at(session=session) is not None:
         return second_factor_sign_in(application.saml.mfa_class_ref)
     return PASSWORD_SIGN_IN
-
-
-def mfa_step_up_needed(*, http_request, application: Application, pending) -> bool:
-    """Return whether the signed-in user must pass a second factor before this login.
-
-    Read from the session record at every SSO, so a policy made stricter (the app, or one
-    of the user's groups, newly requiring MFA) applies to sessions that already exist.
-    `pending` is the AuthnRequest answered, None for an IdP-initiated launch.
-    """
-    user = http_request.user
-    if not user.is_authenticated:
-        return False  # the sign-in itself asks for the factor when one is due
-    factor_at = session_second_factor_at(session=http_request.session)
-    if (
-        pending is not None
-        and pending.force_authn
-        and factor_at is not None
-        and factor_at < int(pending.received_at)
-    ):
-        # ForceAuthn: a factor passed before the request came is not a fresh one. (Whole
-        # seconds: a factor in the request's own second counts as fresh.)
-        factor_at = None
-    if factor_at is not None:
-        return False
-    in_mfa_group = getattr(application, "user_in_mfa_group", None)  # see endpoint_application
-    if application.saml.mfa_required or user_mfa_required(user=user, in_mfa_group=in_mfa_group):
-        return True
-    if pending is not None and pending.force_authn and user_has_second_factor(user=user):
-        return True  # re-authentication asks for every factor the user has
-    return pending is not None and _context_needs_second_factor(application, pending)
-
-
-def _context_needs_second_factor(application: Application, pending: PendingLogin) -> bool:
-    # The SP asked for a class only a second factor gives (e.g. REFEDS MFA, exact or
-    # minimum): step the user up instead of answering NoAuthnContext.
-    requested = pending.requested_context
-    if requested is None:
-        return False
-    try:
-        authn_context_choose(requested, achieved=PASSWORD_SIGN_IN)
-        return False
-    except SamlStatusRefusal:
-        pass
-    try:
-        authn_context_choose(
-            requested, achieved=second_factor_sign_in(application.saml.mfa_class_ref)
-        )
-    except SamlStatusRefusal:
-        return False  # not even a step-up gives it: NoAuthnContext at issue time
-    return True
-
-
-# Why the user must leave the IdP URL before the AuthnRequest is answered.
-DETOUR_SIGN_IN = "sign-in"
-DETOUR_REAUTHENTICATE = "reauthenticate"
-DETOUR_MFA = "mfa"
-
-
-def sign_in_detour(
-    *, http_request, application: Application, pending: PendingLogin | None
-) -> str | None:
-    """Return why the user must sign in (again) before the answer, or None to answer now.
-
-    The one place that decides whether a sign-in is answered at once: the SSO URL answers
-    when this is None and otherwise keeps the request for /continue, which asks it again
-    after each step. `application` is for per-app rules (issue 15's MFA step-up).
-    """
-    if not http_request.user.is_authenticated:
-        return DETOUR_SIGN_IN
-    if pending is not None and pending.needs_reauthentication(session=http_request.session):
-        return DETOUR_REAUTHENTICATE
-    if mfa_step_up_needed(http_request=http_request, application=application, pending=pending):
-        return DETOUR_MFA
-    return None
-
-
-_PASSIVE_REASONS = {
-    DETOUR_SIGN_IN: "The user is not signed in, and the request forbids asking.",
-    DETOUR_REAUTHENTICATE: "ForceAuthn needs the password again, and IsPassive forbids asking.",
-    DETOUR_MFA: "The sign-in needs a second factor, and IsPassive forbids asking.",
-}
-
-
-def passive_refusal(detour: str) -> SamlStatusRefusal:
-    """Return the NoPassive refusal for a passive request that would need this detour."""
-    return no_passive(_PASSIVE_REASONS.get(detour, "Signing in needs a page IsPassive forbids."))
-
-
-def passive_check(*, http_request, application: Application, pending: PendingLogin) -> None:
-    """Raise NoPassive if answering an IsPassive request would need a sign-in page."""
-    if not pending.is_passive:
-        return
-    detour = sign_in_detour(http_request=http_request, application=application, pending=pending)
-    if detour is not None:
-        raise passive_refusal(detour)
 
 
 @dataclass(frozen=True)

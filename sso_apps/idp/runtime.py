@@ -142,7 +142,7 @@ def _endpoint_rows(*, suffix, user_id=None):
         rows = rows.annotate(
             user_allowed=_user_allowed(user_id),
             # Whether a group of the user requires MFA: read here, in the same query, so
-            # the step-up check (authn.mfa_step_up_needed) costs no query of its own.
+            # the step-up check (detours.mfa_step_up_needed) costs no query of its own.
             user_in_mfa_group=Exists(user_mfa_group_exists(user_id=user_id)),
         )
         fields += ["user_allowed", "user_in_mfa_group"]

@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from djangosaml2idp.views import IdPHandlerViewMixin, LoginProcessView, LogoutProcessView
 from djangosaml2idp.views import SSOInitView as UpstreamSSOInitView
 
-from sso_apps.idp import authn, logout_chain, post_binding
+from sso_apps.idp import authn, detours, logout_chain, pending_login, post_binding
 from sso_apps.idp import logout as logout_flow
 from sso_apps.idp.audit import endpoint_audit
 from sso_apps.idp.csp import csp_for_post_form
@@ -52,7 +52,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             return self.deny(user=blocked, pending=self.waiting_passive_request())
         return super().dispatch(request, *args, **kwargs)
 
-    def waiting_passive_request(self) -> "authn.PendingLogin | None":
+    def waiting_passive_request(self) -> "pending_login.PendingLogin | None":
         """The IsPassive AuthnRequest this endpoint is answering, if any (see SsoContinueView)."""
         return None
 
@@ -96,7 +96,9 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
         else:
             reason = "No group authorised for the application includes the user."
         if pending is not None and pending.is_passive:
-            authn.pending_login_take(http_request=self.request, application=self.application)
+            pending_login.pending_login_take(
+                http_request=self.request, application=self.application
+            )
             return self.status_response(
                 pending, request_denied(reason), outcome=AuditEvent.Outcome.DENIED, actor=user
             )
@@ -117,7 +119,7 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
 
     def step_up_due(self, pending) -> bool:
         """Whether a second factor comes first; never for a user the app would refuse."""
-        return authn.mfa_step_up_needed(
+        return detours.mfa_step_up_needed(
             http_request=self.request, application=self.application, pending=pending
         ) and self.processor().has_access(self.request)
 
@@ -224,11 +226,11 @@ class SsoView(ApplicationEndpointMixin, View):
                 session=request.session,
                 prospective=True,
             )
-            detour = authn.sign_in_detour(
+            detour = detours.sign_in_detour(
                 http_request=request, application=self.application, pending=pending
             )
             if detour is not None and pending.is_passive:
-                raise authn.passive_refusal(detour)
+                raise detours.passive_refusal(detour)
         except SamlStatusRefusal as refusal:
             return self.status_response(pending, refusal)
         if detour is None:
@@ -240,7 +242,7 @@ class SsoView(ApplicationEndpointMixin, View):
                 relay_state=pending.relay_state,
                 pending=pending,
             )
-        authn.pending_login_keep(
+        pending_login.pending_login_keep(
             http_request=request, application=self.application, pending=pending
         )
         return HttpResponseRedirect(reverse("saml:continue", args=[self.application.idp_suffix]))
@@ -257,8 +259,8 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
             pending = self.waiting_passive_request()
             if pending is not None:
                 self.binding = pending.binding
-                authn.pending_login_take(http_request=request, application=self.application)
-                return self.status_response(pending, authn.passive_session_ended())
+                pending_login.pending_login_take(http_request=request, application=self.application)
+                return self.status_response(pending, detours.passive_session_ended())
         return super().dispatch(request, *args, **kwargs)
 
     def waiting_passive_request(self):
@@ -268,25 +270,29 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
         /continue URLs minted by an earlier release carry one; they expire after
         PASSIVE_TOKEN_MAX_AGE_SECONDS, so this can go one release later.
         """
-        pending = authn.pending_login_peek(http_request=self.request, application=self.application)
+        pending = pending_login.pending_login_peek(
+            http_request=self.request, application=self.application
+        )
         if pending is None:
-            pending = authn.passive_token_read(
+            pending = pending_login.passive_token_read(
                 application=self.application,
-                token=self.request.GET.get(authn.PASSIVE_TOKEN_PARAMETER, ""),
+                token=self.request.GET.get(pending_login.PASSIVE_TOKEN_PARAMETER, ""),
             )
         return pending if pending is not None and pending.is_passive else None
 
     def get(self, request, *args, **kwargs):
-        pending = authn.pending_login_peek(http_request=request, application=self.application)
+        pending = pending_login.pending_login_peek(
+            http_request=request, application=self.application
+        )
         if pending is None:
             return self.refuse(
                 "sso.login", "There is no sign-in request waiting; start again from the app."
             )
         self.binding = pending.binding
-        detour = authn.sign_in_detour(
+        detour = detours.sign_in_detour(
             http_request=request, application=self.application, pending=pending
         )
-        if detour == authn.DETOUR_REAUTHENTICATE and not pending.is_passive:
+        if detour == detours.DETOUR_REAUTHENTICATE and not pending.is_passive:
             # ForceAuthn: the request waits in the session while the same user re-enters
             # their password; the console sends them back here afterwards.
             self.audit("sso.reauthenticate", AuditEvent.Outcome.SUCCESS, "ForceAuthn requested.")
@@ -294,7 +300,7 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
             return HttpResponseRedirect(
                 f"{reverse('console:reauthenticate')}?{urlencode({'next': continue_url})}"
             )
-        if detour == authn.DETOUR_MFA and not pending.is_passive:
+        if detour == detours.DETOUR_MFA and not pending.is_passive:
             if self.processor().has_access(request):
                 # The request waits in the session while the user passes a second factor.
                 return self.step_up_redirect(
@@ -307,11 +313,13 @@ class SsoContinueView(ApplicationEndpointMixin, LoginProcessView):
             return self.refuse(
                 "sso.login", "Signing in needs another step first; start again from the app.", 409
             )
-        authn.pending_login_take(http_request=request, application=self.application)
+        pending_login.pending_login_take(http_request=request, application=self.application)
         try:
             # The session may have changed since the request came (e.g. signed out in
             # another tab while a passive request waited).
-            authn.passive_check(http_request=request, application=self.application, pending=pending)
+            detours.passive_check(
+                http_request=request, application=self.application, pending=pending
+            )
         except SamlStatusRefusal as refusal:
             return self.status_response(pending, refusal)
         return self.respond(
@@ -333,7 +341,7 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
     def get(self, request, *args, **kwargs):
         if not self.processor().has_access(request):
             return self.deny()
-        if authn.idp_launch_resumable(http_request=request, application=self.application):
+        if detours.idp_launch_resumable(http_request=request, application=self.application):
             # Back from the step-up a launch (a CSRF-checked POST) was sent to: go on.
             return self.post(request, *args, **kwargs)
         return render(request, "sso_apps/saml/launch.html", {"application": self.application})
@@ -341,7 +349,7 @@ class IdpInitView(ApplicationEndpointMixin, UpstreamSSOInitView):
     def post(self, request, *args, **kwargs):
         self.binding = authn.IDP_INITIATED
         if self.step_up_due(None):
-            authn.idp_launch_keep(http_request=request, application=self.application)
+            detours.idp_launch_keep(http_request=request, application=self.application)
             return self.step_up_redirect(reverse("saml:init", args=[self.application.idp_suffix]))
         return self.respond(
             in_response_to=None,

@@ -25,7 +25,7 @@ from saml2.response import (
 )
 
 from accounts.middleware import AUTHENTICATED_AT_KEY
-from sso_apps.idp import authn
+from sso_apps.idp import pending_login
 from sso_apps.models import AuditEvent, SpSession
 from sso_apps.saml.constants import (
     AC_PASSWORD,
@@ -488,7 +488,7 @@ def _passive_continue_url(client, sp, application) -> tuple[str, str]:
     honours for PASSIVE_TOKEN_MAX_AGE_SECONDS.
     """
     url, request_id = sp.login_url(is_passive=True)
-    pending = authn.PendingLogin(
+    pending = pending_login.PendingLogin(
         request_id=request_id,
         acs_url=SP_ACS_URL,
         relay_state="https://sp.example.com/home",
@@ -498,10 +498,10 @@ def _passive_continue_url(client, sp, application) -> tuple[str, str]:
         is_passive=True,
     )
     session = client.session
-    session[authn.PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
+    session[pending_login.PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
     session.save()
-    token = authn.passive_token_create(application=application, pending=pending)
-    query = urlencode({authn.PASSIVE_TOKEN_PARAMETER: token})
+    token = pending_login.passive_token_create(application=application, pending=pending)
+    query = urlencode({pending_login.PASSIVE_TOKEN_PARAMETER: token})
     return f"{reverse('saml:continue', args=[application.idp_suffix])}?{query}", request_id
 
 

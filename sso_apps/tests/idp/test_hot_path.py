@@ -191,7 +191,7 @@ def test_continue_never_answers_past_a_detour_it_does_not_route(
     login = client.get(continue_url)
     client.post(login["Location"], {"email": member.email, "password": password})
     # A reason sign_in_detour may gain before /continue routes it ("mfa" is routed).
-    monkeypatch.setattr("sso_apps.idp.authn.sign_in_detour", lambda **kwargs: "new-step")
+    monkeypatch.setattr("sso_apps.idp.detours.sign_in_detour", lambda **kwargs: "new-step")
 
     page = client.get(continue_url)
 

@@ -249,7 +249,7 @@ def test_an_idp_initiated_launch_kept_too_long_is_not_resumed(client, saml_app, 
     device = totp_enrolled(member, at=now - 3600)
     launch = reverse("saml:init", args=[saml_app.idp_suffix])
     long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
-    with mock.patch("sso_apps.idp.authn._now", return_value=long_ago):
+    with mock.patch("sso_apps.idp.detours._now", return_value=long_ago):
         client.post(launch)
     client.get(f"{STEP_UP}?next={launch}")
     _code(client, device, at=now)

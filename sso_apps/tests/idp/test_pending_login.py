@@ -6,7 +6,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
-from sso_apps.idp.authn import PendingLogin, pending_login_keep, pending_login_take
+from sso_apps.idp.pending_login import PendingLogin, pending_login_keep, pending_login_take
 
 
 def _request():

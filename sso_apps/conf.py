@@ -46,18 +46,6 @@ class AppSettings:
         return settings.SSO_APPS_CLOCK_SKEW_SECONDS
 
     @property
-    def request_id_redis_url(self) -> str:
-        return settings.SSO_APPS_REQUEST_ID_REDIS_URL
-
-    @property
-    def request_id_redis_timeout_seconds(self) -> float:
-        return settings.SSO_APPS_REQUEST_ID_REDIS_TIMEOUT_SECONDS
-
-    @property
-    def request_id_redis_retry_seconds(self) -> float:
-        return settings.SSO_APPS_REQUEST_ID_REDIS_RETRY_SECONDS
-
-    @property
     def relay_state_max_bytes(self) -> int:
         return settings.SSO_APPS_RELAY_STATE_MAX_BYTES
 

@@ -12,16 +12,6 @@ SSO_APPS_IDP_ENTITY_ID = env.str("SSO_APPS_IDP_ENTITY_ID", default="{base_url}/s
 SSO_APPS_CERT_VALID_DAYS = env.int("SSO_APPS_CERT_VALID_DAYS", default=5 * 365 + 1)
 SSO_APPS_KEY_SIZE = env.int("SSO_APPS_KEY_SIZE", default=2048)
 SSO_APPS_CLOCK_SKEW_SECONDS = env.int("SSO_APPS_CLOCK_SKEW_SECONDS", default=180)
-# Single-use AuthnRequest IDs live in this Redis (SET NX EX) when set, else in PostgreSQL,
-# which is also the fallback while Redis fails (sso_apps.idp.request_ids). REDIS_URL, the
-# Redis every node shares, so no variable of its own; the timeouts follow the cache's.
-SSO_APPS_REQUEST_ID_REDIS_URL = env.str("REDIS_URL", default="")
-SSO_APPS_REQUEST_ID_REDIS_TIMEOUT_SECONDS = env.float(
-    "TESSERA_CACHE_SOCKET_TIMEOUT_SECONDS", default=0.5
-)
-SSO_APPS_REQUEST_ID_REDIS_RETRY_SECONDS = env.float(
-    "TESSERA_CACHE_RETRY_AFTER_SECONDS", default=5.0
-)
 # Longest RelayState accepted from an SP, in UTF-8 bytes. The bindings spec's 80 bytes is
 # too small for the URLs real SPs send; longer values are refused with a 400 page.
 SSO_APPS_RELAY_STATE_MAX_BYTES = env.int("SSO_APPS_RELAY_STATE_MAX_BYTES", default=1024)

@@ -177,3 +177,28 @@ def test_a_request_id_is_taken_only_from_a_trusted_proxy_and_only_when_it_is_one
         assert echoed != given
         # A generated id is a UUID.
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", echoed)
+
+
+@pytest.mark.django_db
+def test_a_replayed_request_logs_its_refusal_and_no_sign_in_that_was_not_written(
+    client,
+    json_log,
+    saml_app_factory,  # noqa: F811
+):
+    # The replay's sign-in is built and then refused by the request ID's constraint: only
+    # events that were written have a line (sso_apps.services.audit.audit_event_log).
+    application = saml_app_factory()
+    client.force_login(application.authorized_groups.get().members.get())
+    sp = onelogin_sp(client, application)
+    url, _ = sp.login_url()
+    sso_redirect(client, url)
+    json_log.seek(0)
+    json_log.truncate()
+
+    replay = sso_redirect(client, url)
+
+    assert replay.status_code == 400
+    events = [line for line in _lines(json_log) if line["event"] == "audit_event"]
+    assert [(line["action"], line["outcome"]) for line in events] == [("sso.request", "failure")]
+    (finished,) = [line for line in _lines(json_log) if line["event"] == "request_finished"]
+    assert (finished["saml_action"], finished["saml_outcome"]) == ("sso.request", "failure")

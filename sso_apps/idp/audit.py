@@ -37,6 +37,8 @@ def endpoint_audit_event(
     action: str,
     outcome: str,
     binding: str = "",
+    reason: str = "",
+    actor=None,
     details: dict | None = None,
 ) -> AuditEvent:
     """Return endpoint_audit's event unsaved, for a caller writing it with other rows."""
@@ -47,6 +49,8 @@ def endpoint_audit_event(
             action=action,
             outcome=outcome,
             binding=binding,
+            reason=reason,
+            actor=actor,
             details=details,
         )
     )

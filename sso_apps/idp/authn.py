@@ -15,14 +15,19 @@ from accounts.sessions import (
     session_not_on_or_after,
     session_second_factor_at,
 )
-from sso_apps.idp.audit import endpoint_audit, endpoint_audit_event
+from sso_apps.idp.audit import endpoint_audit_event
 from sso_apps.idp.destinations import sp_destination_check
-from sso_apps.idp.messages import OutgoingMessage, message_receive, request_id_consume
+from sso_apps.idp.messages import OutgoingMessage, message_receive
 from sso_apps.idp.pending_login import PendingLogin
 from sso_apps.idp.processors import TesseraProcessor
-from sso_apps.idp.request_ids import REPLAY_REASON, request_id_recorded, seen_request_row
+from sso_apps.idp.request_ids import (
+    RequestReplayError,
+    request_id_expiry,
+    request_id_recorded,
+    seen_request_row,
+)
 from sso_apps.idp.runtime import AppRuntime
-from sso_apps.models import Application, AuditEvent
+from sso_apps.models import Application, AuditEvent, SeenSamlRequest
 from sso_apps.saml.authn_context import (
     PASSWORD_SIGN_IN,
     authn_context_choose,
@@ -37,12 +42,13 @@ from sso_apps.saml.constants import (
 from sso_apps.saml.errors import SamlError
 from sso_apps.saml.idp_server import ASSERTION_LIFETIME_MINUTES
 from sso_apps.saml.nameid_policy import nameid_format_resolve
-from sso_apps.saml.requests import SamlRequestError
 from sso_apps.saml.response_builder import AuthnResponseBuilder, ResponseContent
 from sso_apps.saml.status import (
     SamlStatusRefusal,
     invalid_nameid_policy,
 )
+from sso_apps.services.audit import audit_event_log
+from sso_apps.services.rows import rows_insert
 from sso_apps.services.sp_sessions import sp_session_record
 from tessera.clock import now as _now
 
@@ -61,8 +67,10 @@ def authn_request_receive(
         runtime=runtime,
         kinds={"AuthnRequest"},
     )
-    unrecorded_until = request_id_consume(application=application, message=received.message)
-    options = received.message.authn_options
+    message = received.message
+    # Not recorded yet: the answer's write records it, or pending_login_keep if it waits.
+    expires = request_id_expiry(message.issue_instant) if message.id else None
+    options = message.authn_options
     context = options.requested_context
     return PendingLogin(
         request_id=received.message.id,
@@ -79,9 +87,7 @@ def authn_request_receive(
         context_comparison=context.comparison if context is not None else None,
         context_class_refs=context.class_refs if context is not None else (),
         context_decl_refs=context.decl_refs if context is not None else (),
-        request_id_expires_at=(
-            unrecorded_until.timestamp() if unrecorded_until is not None else None
-        ),
+        request_id_expires_at=expires.timestamp() if expires is not None else None,
     )
 
 
@@ -322,7 +328,7 @@ def authn_status_response_issue(
         sign_alg=sign_alg,
         digest_alg=digest_alg,
     )
-    endpoint_audit(
+    event = endpoint_audit_event(
         http_request=http_request,
         application=application,
         action="sso.login",
@@ -332,6 +338,16 @@ def authn_status_response_issue(
         actor=actor,
         details={"status": refusal.status.name, **_requested_details(pending)},
     )
+    seen = _unrecorded_request(application, pending)
+    # The refusal answers the request too: its ID is used up with the audit event, in one
+    # statement, so a replay gets neither a second Response nor a second event.
+    _answer_write(
+        lambda: rows_insert(*(row for row in (seen, event) if row is not None)),
+        application=application,
+        pending=pending,
+        seen=seen,
+    )
+    audit_event_log(event)
     return OutgoingMessage(
         binding=BindingName.POST,
         destination=destination,
@@ -375,45 +391,62 @@ def _duties_details(pending: PendingLogin | None, duties: AuthnDuties, *, sessio
     return details
 
 
+def _unrecorded_request(application, pending: PendingLogin | None) -> SeenSamlRequest | None:
+    """The row that uses up the answered request's ID, unless that was done on arrival."""
+    if pending is None or not pending.request_id or pending.request_id_expires_at is None:
+        return None
+    return seen_request_row(
+        application=application,
+        request_id=pending.request_id,
+        expires=_moment(pending.request_id_expires_at),
+    )
+
+
+def _answer_write(write, *, application, pending, seen) -> None:
+    """Run the answer's one write; a request ID already used (a replay) makes it fail whole.
+
+    That failure becomes RequestReplayError: nothing of the replay was written, and the
+    Response built for it is never sent.
+    """
+    try:
+        write()
+    except IntegrityError:
+        if seen is not None and request_id_recorded(
+            application=application, request_id=pending.request_id
+        ):
+            raise RequestReplayError() from None
+        raise
+
+
 def _issued_record(
     *, http_request, application, issued: IssuedResponse, binding: str, details: dict, pending
 ) -> None:
-    """Write the sign-in: audit event, SP session and (if only Redis has it) the request ID.
-
-    A request ID the database already holds makes the one statement fail and write
-    nothing: a replay that Redis no longer knew (restarted, flushed), refused here.
-    """
+    """Write the sign-in: audit event, SP session and the request ID, in one statement."""
     if http_request.session.session_key is None:
         http_request.session.save()  # Single Logout finds the session by this key
-    seen = None
-    if pending is not None and pending.request_id and pending.request_id_expires_at:
-        seen = seen_request_row(
-            application=application,
-            request_id=pending.request_id,
-            expires=_moment(pending.request_id_expires_at),
-        )
-    try:
-        # One statement, so one write transaction per sign-in (sso_apps.services.rows).
-        sp_session_record(
+    seen = _unrecorded_request(application, pending)
+    event = endpoint_audit_event(
+        http_request=http_request,
+        application=application,
+        action="sso.login",
+        outcome=AuditEvent.Outcome.SUCCESS,
+        binding=binding,
+        details=details,
+    )
+    # One statement, so one write transaction per sign-in (sso_apps.services.rows).
+    _answer_write(
+        lambda: sp_session_record(
             session_key=http_request.session.session_key,
             user=http_request.user,
             application=application,
             name_id=issued.name_id,
             name_id_format=issued.name_id_format,
             session_index=issued.session_index,
-            audit_event=endpoint_audit_event(
-                http_request=http_request,
-                application=application,
-                action="sso.login",
-                outcome=AuditEvent.Outcome.SUCCESS,
-                binding=binding,
-                details=details,
-            ),
+            audit_event=event,
             seen_request=seen,
-        )
-    except IntegrityError:
-        if seen is not None and request_id_recorded(
-            application=application, request_id=pending.request_id
-        ):
-            raise SamlRequestError(REPLAY_REASON) from None
-        raise
+        ),
+        application=application,
+        pending=pending,
+        seen=seen,
+    )
+    audit_event_log(event)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 
 from sso_apps.conf import app_settings
-from sso_apps.idp.request_ids import request_id_take
+from sso_apps.idp.request_ids import request_id_expiry, request_id_take
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application, SeenSamlRequest
 from sso_apps.saml.bindings import (
@@ -130,17 +130,17 @@ def _is_signed(root, redirect: RedirectMessage | None) -> bool:
     return root.find(f"{{{DSIG_NS}}}Signature") is not None
 
 
-def request_id_consume(
-    *, application: Application, message: IncomingMessage
-) -> datetime.datetime | None:
-    """Use up the request ID; raise if it was already used (a replay), across all workers.
+def request_id_consume(*, application: Application, message: IncomingMessage) -> None:
+    """Use up the request ID now; raise RequestReplayError if it was already used.
 
-    Redis `SET NX EX` when configured, the database otherwise or while Redis fails
-    (sso_apps.idp.request_ids, which also says what each fallback edge can and cannot see).
-    Return when it expires if only Redis took it (the sign-in's write records it too).
+    For a message whose answer comes later or elsewhere (a LogoutRequest, an AuthnRequest
+    waiting for a sign-in); one answered on the spot is recorded with its answer instead
+    (sso_apps.idp.request_ids).
     """
-    return request_id_take(
-        application=application, request_id=message.id, issue_instant=message.issue_instant
+    request_id_take(
+        application=application,
+        request_id=message.id,
+        expires=request_id_expiry(message.issue_instant),
     )
 
 

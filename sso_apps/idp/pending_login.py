@@ -5,11 +5,13 @@ one also rides in the /continue URL, signed, so its NoPassive answer survives a 
 that ends on the way.
 """
 
-from dataclasses import asdict, dataclass, fields
+import datetime
+from dataclasses import asdict, dataclass, fields, replace
 
 from django.core import signing
 
 from accounts.sessions import session_authn_instant
+from sso_apps.idp.request_ids import request_id_take
 from sso_apps.models import Application
 from sso_apps.saml.authn_context import RequestedAuthnContext
 
@@ -36,8 +38,8 @@ class PendingLogin:
     context_comparison: str | None = None
     context_class_refs: tuple[str, ...] = ()
     context_decl_refs: tuple[str, ...] = ()
-    # Unix time the request ID expires, when only Redis took it: the sign-in's write then
-    # records it in the database too (sso_apps.idp.request_ids says why).
+    # Unix time the request ID expires while nothing has used it up yet: the answer's write
+    # then records it (sso_apps.idp.request_ids). None once recorded, or with no ID.
     request_id_expires_at: float | None = None
 
     def to_session(self) -> dict:
@@ -71,7 +73,18 @@ class PendingLogin:
 
 
 def pending_login_keep(*, http_request, application: Application, pending: PendingLogin) -> None:
-    """Keep the validated request in the session until the user has signed in."""
+    """Keep the validated request in the session until the user has signed in.
+
+    Its ID is used up first, so a replay while it waits is refused at once
+    (RequestReplayError), however the wait ends.
+    """
+    if pending.request_id and pending.request_id_expires_at is not None:
+        request_id_take(
+            application=application,
+            request_id=pending.request_id,
+            expires=datetime.datetime.fromtimestamp(pending.request_id_expires_at, datetime.UTC),
+        )
+        pending = replace(pending, request_id_expires_at=None)
     http_request.session[PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
 
 

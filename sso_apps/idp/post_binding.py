@@ -20,10 +20,9 @@ from django.utils.csp import CSP
 
 from sso_apps.conf import app_settings
 from sso_apps.idp.messages import message_receive
-from sso_apps.idp.request_ids import REPLAY_REASON, request_id_seen
+from sso_apps.idp.request_ids import RequestReplayError, request_id_recorded
 from sso_apps.idp.runtime import AppRuntime
 from sso_apps.models import Application
-from sso_apps.saml.requests import SamlRequestError
 
 # Posted back by the repost page. Attacker-controlled like every other field, so it is
 # never trusted alone: see is_cross_site().
@@ -82,9 +81,9 @@ def authn_request_precheck(
         runtime=runtime,
         kinds={"AuthnRequest"},
     )
-    # Read-only: the re-post consumes the ID; here a replay is only spotted early.
-    if request_id_seen(application=application, request_id=received.message.id):
-        raise SamlRequestError(REPLAY_REASON)
+    # Read-only: the re-post's answer records the ID; here a replay is only spotted early.
+    if request_id_recorded(application=application, request_id=received.message.id):
+        raise RequestReplayError()
 
 
 def repost_page(*, http_request: HttpRequest, application: Application) -> HttpResponse:

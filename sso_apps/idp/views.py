@@ -27,6 +27,7 @@ from sso_apps.idp.messages import OutgoingMessage
 from sso_apps.idp.metadata import idp_metadata_xml
 from sso_apps.idp.post_page import post_page_render
 from sso_apps.idp.processors import TesseraProcessor
+from sso_apps.idp.request_ids import RequestReplayError
 from sso_apps.idp.runtime import endpoint_application, runtimes
 from sso_apps.models import AuditEvent
 from sso_apps.saml.constants import BindingName
@@ -148,6 +149,8 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
             )
         except SamlStatusRefusal as refusal:
             return self.status_response(pending, refusal)
+        except RequestReplayError as error:
+            return self.refuse("sso.request", error.reason, status=error.http_status)
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
         # Rendered directly: upstream render_response() also stores the signed Response
@@ -170,6 +173,8 @@ class ApplicationEndpointMixin(IdPHandlerViewMixin):
                 outcome=outcome,
                 actor=actor,
             )
+        except RequestReplayError as error:
+            return self.refuse("sso.request", error.reason, status=error.http_status)
         except SamlError as error:
             return self.refuse("sso.login", error.reason, status=409)
         return self.post_form(outgoing)
@@ -242,9 +247,12 @@ class SsoView(ApplicationEndpointMixin, View):
                 relay_state=pending.relay_state,
                 pending=pending,
             )
-        pending_login.pending_login_keep(
-            http_request=request, application=self.application, pending=pending
-        )
+        try:
+            pending_login.pending_login_keep(
+                http_request=request, application=self.application, pending=pending
+            )
+        except RequestReplayError as error:
+            return self.refuse("sso.request", error.reason, status=error.http_status)
         return HttpResponseRedirect(reverse("saml:continue", args=[self.application.idp_suffix]))
 
 

@@ -28,6 +28,7 @@ def audit_record(**fields) -> AuditEvent:
     """
     event = audit_event_build(**fields)
     event.save(force_insert=True)
+    audit_event_log(event)
     return event
 
 
@@ -45,11 +46,12 @@ def audit_event_build(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
-    """Return the unsaved audit event audit_record would write, for a caller batching rows."""
+    """Return the unsaved audit event audit_record would write, for a caller batching rows.
+
+    The caller logs it (audit_event_log) once it is written.
+    """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
-    _log_context_bind(action=action, outcome=outcome, application=application)
-    logger.info("audit_event", action=action, outcome=outcome, reason=reason)
     return AuditEvent(
         action=action,
         actor=actor,
@@ -65,6 +67,16 @@ def audit_event_build(
         ip_address=client_ip(request),
         details=details or {},
     )
+
+
+def audit_event_log(event: AuditEvent) -> None:
+    """Log a written event: its line, and its app and SAML outcome on the request's line.
+
+    NOTE: after the write, not when the event is built: a batch that fails (a replayed
+    request ID refused by its constraint) must not leave a line for an event that never was.
+    """
+    _log_context_bind(action=event.action, outcome=event.outcome, application=event.application)
+    logger.info("audit_event", action=event.action, outcome=event.outcome, reason=event.reason)
 
 
 def _log_context_bind(*, action: str, outcome: str, application) -> None:

@@ -1,6 +1,5 @@
 """The sign-in path stays cheap: one request, a warm runtime, few queries, one write."""
 
-import os
 import re
 
 import pytest
@@ -9,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import UserGroup
-from sso_apps.idp.request_ids import request_ids_forget_failures
 from sso_apps.idp.runtime import applications, runtimes
 from sso_apps.models import AuditEvent, SpSession
 from sso_apps.services import applications as app_services
@@ -19,16 +17,7 @@ from sso_apps.services.saml_configs import AcsUrlInput, AttributeInput
 from sso_apps.tests.idp.flows import onelogin_sp, response_fields
 from sso_apps.tests.idp.sp_harness import SP_ACS_URL, path_and_query
 
-REDIS_URL = os.environ.get("TESSERA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WRITE = re.compile(r"^\s*(WITH\b.*\bINSERT|INSERT|UPDATE|DELETE)\b", re.IGNORECASE | re.DOTALL)
-
-
-@pytest.fixture
-def redis_request_ids(settings):
-    settings.SSO_APPS_REQUEST_ID_REDIS_URL = REDIS_URL
-    request_ids_forget_failures()
-    yield
-    request_ids_forget_failures()
 
 
 def _sql(queries) -> list[str]:
@@ -59,7 +48,7 @@ def test_idp_initiated_login_with_a_warm_runtime_rebuilds_nothing(client, saml_a
 
 @pytest.mark.django_db(transaction=True)
 def test_sp_initiated_sso_of_a_signed_in_user_is_answered_on_the_first_request(
-    client, saml_app, member, redis_request_ids
+    client, saml_app, member
 ):
     client.force_login(member)
     session_key = client.session.session_key
@@ -74,8 +63,8 @@ def test_sp_initiated_sso_of_a_signed_in_user_is_answered_on_the_first_request(
     auth = sp.acs(response_fields(page), request_id)
     assert auth.get_errors() == [], auth.get_last_error_reason()
     assert len(queries.captured_queries) <= 4, _sql(queries)
-    # The one write: audit event, the request ID's record (Redis took it; the database
-    # learns it in the same statement) and SP session. No session save (nothing changed).
+    # The one write: audit event, the request ID's record and SP session. No session save
+    # (nothing changed), and nothing of the request ID anywhere else.
     (write,) = _writes(queries)
     assert "sso_apps_auditevent" in write and "sso_apps_spsession" in write
     assert "sso_apps_seensamlrequest" in write

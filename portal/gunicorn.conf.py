@@ -27,8 +27,12 @@ bind = [os.environ.get("TESSERA_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"]
 # gunicorn's rule of thumb, 2 per core + 1; WEB_CONCURRENCY (the usual name) overrides it.
 workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
 # Threads let a worker answer a health probe while another thread waits on PostgreSQL.
+# NOTE: 2, not more: the threads of one worker share one GIL, and a thread back from
+# PostgreSQL or Redis waits for it behind the others. Under the SSO benchmark (2 workers,
+# c=8) 4 threads gave 247-265 SSO/s, p99 68 ms; 2 threads 287-331 SSO/s, p99 46-62 ms;
+# sync workers 262-281, p99 44-49 ms. More concurrency comes from more workers.
 worker_class = "gthread"
-threads = _int("TESSERA_WEB_THREADS", 4)
+threads = _int("TESSERA_WEB_THREADS", 2)
 
 # 1 (the default): import the app once in the master and fork the workers from it, so the
 # code and settings are pages the workers share (under the SSO benchmark a worker's USS fell

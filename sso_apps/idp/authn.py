@@ -393,12 +393,10 @@ def _duties_details(pending: PendingLogin | None, duties: AuthnDuties, *, sessio
 
 def _unrecorded_request(application, pending: PendingLogin | None) -> SeenSamlRequest | None:
     """The row that uses up the answered request's ID, unless that was done on arrival."""
-    if pending is None or not pending.request_id or pending.request_id_expires_at is None:
+    if pending is None or pending.request_id_expires is None:
         return None
     return seen_request_row(
-        application=application,
-        request_id=pending.request_id,
-        expires=_moment(pending.request_id_expires_at),
+        application=application, request_id=pending.request_id, expires=pending.request_id_expires
     )
 
 

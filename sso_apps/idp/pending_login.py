@@ -42,6 +42,13 @@ class PendingLogin:
     # then records it (sso_apps.idp.request_ids). None once recorded, or with no ID.
     request_id_expires_at: float | None = None
 
+    @property
+    def request_id_expires(self) -> datetime.datetime | None:
+        """When the unrecorded request ID expires, as the record needs it; else None."""
+        if not self.request_id or self.request_id_expires_at is None:
+            return None
+        return datetime.datetime.fromtimestamp(self.request_id_expires_at, datetime.UTC)
+
     def to_session(self) -> dict:
         return asdict(self)
 
@@ -78,11 +85,11 @@ def pending_login_keep(*, http_request, application: Application, pending: Pendi
     Its ID is used up first, so a replay while it waits is refused at once
     (RequestReplayError), however the wait ends.
     """
-    if pending.request_id and pending.request_id_expires_at is not None:
+    if pending.request_id_expires is not None:
         request_id_take(
             application=application,
             request_id=pending.request_id,
-            expires=datetime.datetime.fromtimestamp(pending.request_id_expires_at, datetime.UTC),
+            expires=pending.request_id_expires,
         )
         pending = replace(pending, request_id_expires_at=None)
     http_request.session[PENDING_KEY.format(suffix=application.idp_suffix)] = pending.to_session()
